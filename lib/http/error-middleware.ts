@@ -1,0 +1,54 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import {
+  SessionConflictError,
+  StoreUnavailableError,
+  UnknownSessionError,
+} from "../data/data-errors.js";
+import { HttpError, MethodNotAllowedError } from "./http-errors.js";
+
+/** Answers every known path with a 405 naming the methods it does support. */
+export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
+  return (req, _res, next) => next(new MethodNotAllowedError(req.method, req.path, allowed));
+}
+
+/** The JSON 404 for paths the service does not have; mounted after every route. */
+export const unknownRoute: RequestHandler = (req, res) => {
+  res.status(404).json({
+    error:
+      `no such endpoint: ${req.method} ${req.path}; expected POST /initial, POST /followup, ` +
+      "GET /dashboard/symbol/<symbol> or GET /dashboard/range/<lower>/<upper>",
+  });
+};
+
+interface ParserError {
+  status?: number;
+  type?: string;
+  expose?: boolean;
+  message: string;
+}
+
+function statusOf(error: unknown): { status: number; message: string; headers?: object } {
+  if (error instanceof HttpError) return error;
+  if (error instanceof UnknownSessionError) return { status: 404, message: error.message };
+  if (error instanceof SessionConflictError) return { status: 409, message: error.message };
+  if (error instanceof StoreUnavailableError) return { status: 503, message: error.message };
+  const parser = error as ParserError;
+  if (parser.type === "entity.too.large") {
+    return { status: 413, message: "the request body is too large; expected at most 2 kB" };
+  }
+  if (parser.type === "entity.parse.failed") {
+    return { status: 400, message: "the body is not valid JSON; expected an object of fields" };
+  }
+  if (parser.expose && parser.status && parser.status >= 400 && parser.status < 500) {
+    return { status: parser.status, message: parser.message };
+  }
+  return { status: 500, message: "internal error" };
+}
+
+/** Renders every error as `{"error": ...}` with its status; unexpected ones are logged. */
+export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const { status, message, headers } = statusOf(error);
+  if (status >= 500 && status !== 503) console.error(`${req.method} ${req.originalUrl}`, error);
+  if (headers) res.set(headers);
+  res.status(status).json({ error: message });
+};

@@ -1,0 +1,39 @@
+import { Router } from "express";
+import type { DataInterface } from "../../data/data-interface.js";
+import { parseTimestamp, type Micros } from "../../model/timestamp.js";
+import { BadRequestError } from "../http-errors.js";
+import { symbolRequestSchema, TIME_BOUND_DESCRIPTION } from "../schemas.js";
+import { validator } from "../validation.js";
+
+const validateSymbol = validator(symbolRequestSchema);
+
+function timeBound(name: string, text: string): Micros {
+  const micros = parseTimestamp(text);
+  if (micros === undefined) {
+    throw new BadRequestError(`invalid ${name} "${text}": expected ${TIME_BOUND_DESCRIPTION}`);
+  }
+  return micros;
+}
+
+/** The business users' endpoints: aggregates per symbol and per time range. */
+export function dashboardRoutes(data: DataInterface): Router {
+  const router = Router();
+
+  router.get("/dashboard/symbol/:symbol", async (req, res) => {
+    const { symbol } = validateSymbol({ symbol: req.params.symbol });
+    res.json(await data.symbolAggregates(symbol.toLowerCase()));
+  });
+
+  router.get("/dashboard/range/:lower/:upper", async (req, res) => {
+    const lower = timeBound("lower", req.params.lower);
+    const upper = timeBound("upper", req.params.upper);
+    if (lower > upper) {
+      throw new BadRequestError(
+        `lower "${req.params.lower}" is after upper "${req.params.upper}": expected lower <= upper`,
+      );
+    }
+    res.json(await data.rangeAggregates(lower, upper));
+  });
+
+  return router;
+}

@@ -1,0 +1,33 @@
+import { Router } from "express";
+import type { DataInterface } from "../../data/data-interface.js";
+import { guessIsVowel } from "../../model/guess.js";
+import type { RandomSource } from "../../model/random.js";
+import { parseOptionalBody, requestFields } from "../request-fields.js";
+import { followupRequestSchema, initialRequestSchema } from "../schemas.js";
+import { validator } from "../validation.js";
+
+const validateInitial = validator(initialRequestSchema);
+const validateFollowup = validator(followupRequestSchema);
+
+// The original client reads these replies as plain text and compares them literally.
+const TEXT = "text/plain; charset=utf-8";
+
+/** The client-facing endpoints: POST /initial and POST /followup. */
+export function interactionRoutes(data: DataInterface, random: RandomSource): Router {
+  const router = Router();
+
+  router.post("/initial", parseOptionalBody, async (req, res) => {
+    const { uuid, symbol } = validateInitial(requestFields(req));
+    const letter = symbol.toLowerCase();
+    const { guess } = await data.logInitial(uuid.toLowerCase(), letter, guessIsVowel(letter, random));
+    res.type(TEXT).send(guess ? "True" : "False");
+  });
+
+  router.post("/followup", parseOptionalBody, async (req, res) => {
+    const { uuid } = validateFollowup(requestFields(req));
+    await data.logFollowup(uuid.toLowerCase());
+    res.type(TEXT).send("hooray");
+  });
+
+  return router;
+}

@@ -1,0 +1,2 @@
+// Root hooks: nothing global yet; the graph specs add theirs.
+export const mochaHooks = {};
