@@ -6,9 +6,32 @@ import type { RandomSource } from "../model/random.js";
  * client read; the built-in stream draws letters with these frequencies.
  */
 export const SHERLOCK_LETTER_COUNTS: Readonly<Record<string, number>> = {
-  e: 54944, t: 40511, a: 36142, o: 34869, i: 31248, n: 29731, h: 29579, s: 27965, r: 25684,
-  d: 19100, l: 17636, u: 13636, m: 12155, w: 11534, c: 11103, y: 9760, f: 9363, g: 8299,
-  p: 7284, b: 6638, v: 4572, k: 3681, x: 577, j: 544, q: 437, z: 153,
+  e: 54944,
+  t: 40511,
+  a: 36142,
+  o: 34869,
+  i: 31248,
+  n: 29731,
+  h: 29579,
+  s: 27965,
+  r: 25684,
+  d: 19100,
+  l: 17636,
+  u: 13636,
+  m: 12155,
+  w: 11534,
+  c: 11103,
+  y: 9760,
+  f: 9363,
+  g: 8299,
+  p: 7284,
+  b: 6638,
+  v: 4572,
+  k: 3681,
+  x: 577,
+  j: 544,
+  q: 437,
+  z: 153,
 };
 
 /** An endless source of letters a..z. */

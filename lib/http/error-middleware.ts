@@ -39,6 +39,22 @@ function statusOf(error: unknown): { status: number; message: string; headers?: 
   if (parser.type === "entity.parse.failed") {
     return { status: 400, message: "the body is not valid JSON; expected an object of fields" };
   }
+  if (parser.type === "encoding.unsupported") {
+    return {
+      status: 415,
+      message: `${parser.message}; expected no Content-Encoding, gzip, deflate or br`,
+    };
+  }
+  if (parser.type === "charset.unsupported") {
+    return { status: 415, message: `${parser.message}; expected a UTF-8 body` };
+  }
+  // The router throws this, without `expose`, when a path parameter is not valid %-encoding.
+  if (error instanceof URIError) {
+    return {
+      status: 400,
+      message: "the URL path is not valid percent-encoding; expected e.g. %25 for a literal %",
+    };
+  }
   if (parser.expose && parser.status && parser.status >= 400 && parser.status < 500) {
     return { status: parser.status, message: parser.message };
   }

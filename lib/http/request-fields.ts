@@ -32,7 +32,7 @@ export function requestFields(req: Request): Record<string, unknown> {
   const body: unknown = req.body;
   if (body === undefined) return query;
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new BadRequestError("the JSON body must be an object such as {\"uuid\": \"…\"}");
+    throw new BadRequestError('the JSON body must be an object such as {"uuid": "…"}');
   }
   for (const [name, value] of Object.entries(body)) {
     if (name in query && query[name] !== value) {

@@ -3,11 +3,16 @@ import type { JSONSchemaType } from "ajv";
 const UUID_DESCRIPTION =
   "a UUID in canonical 8-4-4-4-12 hex form, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e";
 const SYMBOL_DESCRIPTION = "exactly one letter a-z (upper case is folded to lower case)";
-const UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+const UUID_PATTERN =
+  "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 const SYMBOL_PATTERN = "^[a-zA-Z]$";
 
 const uuid = { type: "string", pattern: UUID_PATTERN, description: UUID_DESCRIPTION } as const;
-const symbol = { type: "string", pattern: SYMBOL_PATTERN, description: SYMBOL_DESCRIPTION } as const;
+const symbol = {
+  type: "string",
+  pattern: SYMBOL_PATTERN,
+  description: SYMBOL_DESCRIPTION,
+} as const;
 
 export interface InitialRequest {
   uuid: string;

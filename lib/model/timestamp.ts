@@ -52,8 +52,11 @@ export function parseTimestamp(text: string): Micros | undefined {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  const millis = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(millis);
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as given.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, 0);
+  const millis = check.getTime();
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1 || year < 1) {
     return undefined;
   }

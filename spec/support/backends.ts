@@ -1,6 +1,8 @@
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
+import { countLoggedEvents, openEmptyGraphBackend } from "./graph-stores.js";
+import { STORES_AVAILABLE } from "./stores-available.js";
 import type { DataInterface } from "../../lib/data/data-interface.js";
 import { SqliteInterface } from "../../lib/data/sqlite-interface.js";
 import type { Micros } from "../../lib/model/timestamp.js";
@@ -39,3 +41,31 @@ export const sqliteBackend: BackendFactory = {
     };
   },
 };
+
+/**
+ * Every backend the HTTP specs run against, each from an empty store: `open()` must give a
+ * store with no events (the accuracy and empty-shape specs check this first).
+ */
+export const graphBackend: BackendFactory = {
+  name: "graph",
+  async open(clock) {
+    const backend = await openEmptyGraphBackend(clock);
+    return {
+      data: backend,
+      storedEvents: () => countLoggedEvents(backend),
+      close: () => backend.close(),
+    };
+  },
+};
+
+export const backendsUnderTest: BackendFactory[] = STORES_AVAILABLE
+  ? [sqliteBackend, graphBackend]
+  : [sqliteBackend];
+
+/**
+ * SPEC: the `null` and `sqlite` baselines accept followups for unknown uuids and a uuid reused
+ * with another symbol; every other backend answers those with 404 and 409.
+ */
+export function checksSessions(backend: BackendFactory): boolean {
+  return !["null", "sqlite"].includes(backend.name);
+}

@@ -38,7 +38,11 @@ export function generateEventStream(options: StreamOptions): GeneratedEvent[] {
     const followups = random() < 0.7 ? 0 : Math.floor(random() * 3) + 1;
     for (let f = 0; f < followups; f++) {
       // Some followups land days later, past any range the initial is in.
-      events.push({ kind: "followup", ...session, at: at + 1 + Math.floor(random() * 3 * MICROS_PER_DAY) });
+      events.push({
+        kind: "followup",
+        ...session,
+        at: at + 1 + Math.floor(random() * 3 * MICROS_PER_DAY),
+      });
     }
   }
   return events.sort((x, y) => x.at - y.at);

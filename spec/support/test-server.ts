@@ -43,7 +43,11 @@ export function request(
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
       );
     });
     req.on("error", reject);
@@ -52,7 +56,10 @@ export function request(
 }
 
 /** A GET that expects JSON back. */
-export async function getJson<T = unknown>(baseUrl: string, path: string): Promise<{ status: number; json: T }> {
+export async function getJson<T = unknown>(
+  baseUrl: string,
+  path: string,
+): Promise<{ status: number; json: T }> {
   const reply = await request(baseUrl, "GET", path);
   return { status: reply.status, json: JSON.parse(reply.body) as T };
 }

@@ -55,7 +55,10 @@ describe("the client's followup rule", () => {
     ["y", 0.075],
   ] as const) {
     it(`when the symbol is ${symbol}, then follows up at rate ${expected}`, () => {
-      expect(followupRate(symbol, symbol.charCodeAt(0))).to.be.closeTo(expected, tolerance(expected));
+      expect(followupRate(symbol, symbol.charCodeAt(0))).to.be.closeTo(
+        expected,
+        tolerance(expected),
+      );
     });
   }
 

@@ -19,7 +19,11 @@ export function interactionRoutes(data: DataInterface, random: RandomSource): Ro
   router.post("/initial", parseOptionalBody, async (req, res) => {
     const { uuid, symbol } = validateInitial(requestFields(req));
     const letter = symbol.toLowerCase();
-    const { guess } = await data.logInitial(uuid.toLowerCase(), letter, guessIsVowel(letter, random));
+    const { guess } = await data.logInitial(
+      uuid.toLowerCase(),
+      letter,
+      guessIsVowel(letter, random),
+    );
     res.type(TEXT).send(guess ? "True" : "False");
   });
 

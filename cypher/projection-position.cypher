@@ -1,0 +1,4 @@
+// How far the graph has applied the MariaDB log (the id of the last event applied).
+// Served by the projection_name constraint.
+MATCH (p:Projection {name: 'event-log'})
+RETURN p.lastEventId AS lastEventId

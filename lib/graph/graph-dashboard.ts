@@ -1,0 +1,54 @@
+import neo4j, { type Driver, type Record as Neo4jRecord } from "neo4j-driver";
+import { toAggregate, toRangeAggregates, type SymbolTotals } from "../model/aggregates.js";
+import type { Micros } from "../model/timestamp.js";
+import { translateNeo4jError } from "./neo4j.js";
+import { planRange } from "./range-plan.js";
+import { CYPHER } from "./statements.js";
+
+const totalsOf = (record: Neo4jRecord): SymbolTotals => ({
+  count: Number(record.get("count")),
+  followups: Number(record.get("followups")),
+  earliest: record.get("earliest") as Micros | null,
+  latest: record.get("latest") as Micros | null,
+});
+
+/** The dashboard questions, answered from the graph by Cypher. */
+export class GraphDashboard {
+  constructor(private readonly driver: Driver) {}
+
+  async symbolAggregates(symbol: string) {
+    const records = await this.read(CYPHER.symbolAggregates, { symbol });
+    return toAggregate(symbol, records[0] ? totalsOf(records[0]) : undefined);
+  }
+
+  async rangeAggregates(lower: Micros, upper: Micros) {
+    if (lower >= upper) return toRangeAggregates(new Map());
+    const plan = planRange(lower, upper);
+    const records = await this.read(CYPHER.rangeAggregates, {
+      bucketSpans: plan.bucketSpans.map((span) => ({
+        grain: span.grain,
+        from: neo4j.int(span.from),
+        to: neo4j.int(span.to),
+      })),
+      edgeSpans: plan.edgeSpans.map((span) => ({
+        from: neo4j.int(span.from),
+        to: neo4j.int(span.to),
+      })),
+    });
+    return toRangeAggregates(
+      new Map(records.map((record) => [record.get("symbol") as string, totalsOf(record)])),
+    );
+  }
+
+  private async read(query: string, parameters: Record<string, unknown>) {
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
+    try {
+      const result = await session.executeRead((tx) => tx.run(query, parameters));
+      return result.records;
+    } catch (error) {
+      translateNeo4jError(error);
+    } finally {
+      await session.close();
+    }
+  }
+}

@@ -1,0 +1,258 @@
+import neo4j, { type Driver } from "neo4j-driver";
+import { StoreUnavailableError } from "../data/data-errors.js";
+import type { CommittedBatch, EventLog } from "./event-log.js";
+import type { LoggedEvent } from "./logged-event.js";
+import { isNeo4jUnavailable, prepareGraph } from "./neo4j.js";
+import { projectionBatch } from "./projection-batch.js";
+import { CYPHER } from "./statements.js";
+
+/** How long a POST waits for its event to reach the graph before answering anyway. */
+const LIVE_APPLY_WAIT_MS = 2000;
+/** How long a dashboard read waits for the graph to reach the log before answering 503. */
+const CATCH_UP_WAIT_MS = 3000;
+/** Pause between attempts to reach Neo4j after it failed. */
+const RETRY_MS = 1000;
+
+interface Queued {
+  batch: CommittedBatch;
+  done: () => void;
+}
+
+/** The graph was not at the position this process thought: another applier moved it. */
+class ProjectionMovedError extends Error {}
+
+/** A rebuild has paused the projection (position -1); appliers wait for it to restart. */
+class RebuildInProgressError extends Error {
+  constructor() {
+    super("the graph is being rebuilt from the log");
+  }
+}
+
+/**
+ * Keeps the Neo4j graph equal to the MariaDB log. Live batches from the event log are applied
+ * in log order, several per transaction when they queue up; each transaction first moves the
+ * graph's recorded position from `from` to `to`, so no event is ever applied twice. When
+ * Neo4j fails the projection falls behind, retries, and catches up by reading the log from the
+ * graph's own position: after a restart, an outage or a rebuild alike.
+ */
+export class GraphProjection {
+  private applied = 0;
+  private healthy = false;
+  private closed = false;
+  private queue: Queued[] = [];
+  private wake: () => void = () => {};
+  private worker: Promise<void> | null = null;
+  private waiters = new Set<() => void>();
+  private lastFailure = "not connected yet";
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly log: EventLog,
+    private readonly chunkSize = 5000,
+  ) {}
+
+  /** Starts the worker; resolves once the graph is current, or at once if Neo4j is down. */
+  async start(): Promise<void> {
+    const firstPass = new Promise<void>((resolve) => this.waiters.add(resolve));
+    this.worker = this.run();
+    await firstPass;
+  }
+
+  /** The graph's position in the log, as far as this process knows. */
+  get position(): number {
+    return this.applied;
+  }
+
+  /** Hands a committed batch over; resolves when it is in the graph, or when waiting is pointless. */
+  apply(batch: CommittedBatch): Promise<void> {
+    if (batch.events.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, LIVE_APPLY_WAIT_MS);
+      this.queue.push({
+        batch,
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+      this.wake();
+    });
+  }
+
+  /** Waits until the graph holds every event up to `position`; 503 if it cannot in time. */
+  async waitUntilCurrent(position: number): Promise<void> {
+    const deadline = Date.now() + CATCH_UP_WAIT_MS;
+    while (!this.healthy || this.applied < position) {
+      if (!this.healthy) {
+        throw new StoreUnavailableError(
+          "Neo4j",
+          `the graph cannot be reached (${this.lastFailure})`,
+        );
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new StoreUnavailableError("Neo4j", "the graph is still catching up with the log");
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 100));
+        this.waiters.add(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake();
+    await this.worker;
+    for (const queued of this.queue.splice(0)) queued.done();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      try {
+        if (!this.healthy) await this.reconnect();
+        const taken = this.queue.splice(0);
+        try {
+          await this.applyQueued(taken.map((q) => q.batch));
+          await this.catchUp(this.log.committedPosition);
+        } finally {
+          for (const queued of taken) queued.done();
+        }
+      } catch (error) {
+        this.fail(error);
+      }
+      this.notifyWaiters();
+      if (this.closed) break;
+      if (this.healthy && this.queue.length > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = this.healthy ? undefined : setTimeout(resolve, RETRY_MS);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = () => {};
+    }
+  }
+
+  private async reconnect() {
+    await prepareGraph(this.driver);
+    this.applied = await this.readPosition();
+    this.healthy = true;
+  }
+
+  private fail(error: unknown) {
+    // Batches queued while Neo4j is down are not kept: the log has them, and catch-up reads them.
+    for (const queued of this.queue.splice(0)) queued.done();
+    this.healthy = false;
+    this.lastFailure = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    const expected = isNeo4jUnavailable(error) || error instanceof RebuildInProgressError;
+    if (!expected) console.error("graph projection failed:", error);
+  }
+
+  private notifyWaiters() {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter();
+  }
+
+  /** Applies contiguous live batches together; a gap is left to catch-up. */
+  private async applyQueued(batches: CommittedBatch[]) {
+    let i = 0;
+    while (i < batches.length) {
+      const from = batches[i]!.from;
+      const events: LoggedEvent[] = [];
+      let end = from;
+      while (i < batches.length && batches[i]!.from === end) {
+        events.push(...batches[i]!.events);
+        end = events.at(-1)!.id;
+        i++;
+      }
+      if (events.length === 0) {
+        i++;
+        continue;
+      }
+      if (this.applied === from) await this.write(from, events);
+    }
+  }
+
+  /**
+   * Reads the log from the graph's position and applies it until the graph reaches `target`,
+   * reading the next chunk from MariaDB while Neo4j writes the current one.
+   */
+  async catchUp(target: number, onProgress?: (position: number, target: number) => void) {
+    const read = (after: number) => {
+      const chunk = this.log.eventsAfter(after, this.chunkSize);
+      chunk.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+      return chunk;
+    };
+    let next = this.applied < target ? read(this.applied) : null;
+    while (next) {
+      const events = await next;
+      if (events.length === 0) return;
+      const last = events.at(-1)!.id;
+      next = last < target ? read(last) : null;
+      await this.write(this.applied, events);
+      if (this.applied !== last) next = this.applied < target ? read(this.applied) : null;
+      onProgress?.(this.applied, target);
+    }
+  }
+
+  /** Catch-up for a process that has not read the graph's position yet (the rebuild). */
+  async catchUpFromGraph(target: number, onProgress?: (position: number, target: number) => void) {
+    this.applied = await this.readPosition();
+    await this.catchUp(target, onProgress);
+  }
+
+  private async write(from: number, events: LoggedEvent[]) {
+    const batch = projectionBatch(from, events);
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
+    try {
+      await session.executeWrite(async (tx) => {
+        const moved = await tx.run(CYPHER.advanceProjection, {
+          from: neo4j.int(batch.from),
+          to: neo4j.int(batch.to),
+        });
+        if (moved.records.length === 0) throw new ProjectionMovedError();
+        // Sent together: the driver pipelines them on the transaction's connection.
+        const [sessions, followups] = await Promise.all([
+          tx.run(CYPHER.applySessions, { sessions: batch.sessions }),
+          tx.run(CYPHER.applyFollowups, { followups: batch.followups }),
+          tx.run(CYPHER.applyBucketTotals, { buckets: batch.buckets }),
+          tx.run(CYPHER.applySymbolTotals, { symbols: batch.symbols }),
+        ]);
+        expectApplied("sessions", sessions.records[0]?.get("applied"), batch.sessions.length);
+        expectApplied("followups", followups.records[0]?.get("applied"), batch.followups.length);
+      });
+      this.applied = batch.to;
+    } catch (error) {
+      if (!(error instanceof ProjectionMovedError)) throw error;
+      // Someone else (a rebuild, another applier) moved the graph: continue from where it is.
+      this.applied = await this.readPosition();
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async readPosition(): Promise<number> {
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
+    try {
+      const result = await session.executeRead((tx) => tx.run(CYPHER.projectionPosition));
+      const position = result.records[0]?.get("lastEventId");
+      if (position === undefined || position < 0) throw new RebuildInProgressError();
+      return Number(position);
+    } finally {
+      await session.close();
+    }
+  }
+}
+
+/** A row that matched nothing is an event lost: fail the transaction instead. */
+function expectApplied(what: string, applied: number | undefined, expected: number) {
+  if ((applied ?? 0) !== expected) {
+    throw new Error(`applied ${applied ?? 0} of ${expected} ${what}: the graph is missing nodes`);
+  }
+}

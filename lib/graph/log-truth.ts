@@ -1,0 +1,72 @@
+import type { Pool, RowDataPacket } from "mysql2/promise";
+import type { SymbolAggregate } from "../model/aggregates.js";
+import { toAggregate, toRangeAggregates, type SymbolTotals } from "../model/aggregates.js";
+import { SYMBOLS } from "../model/symbols.js";
+import { formatMicros, parseTimestamp, type Micros } from "../model/timestamp.js";
+import { withConnection } from "./mariadb.js";
+import { SQL } from "./statements.js";
+
+interface TotalsRow extends RowDataPacket {
+  symbol: string;
+  count: number | string;
+  followups: number | string;
+  earliest: string | null;
+  latest: string | null;
+}
+
+const totalsOf = (row: TotalsRow): SymbolTotals => ({
+  count: Number(row.count),
+  followups: Number(row.followups),
+  earliest: row.earliest === null ? null : parseTimestamp(row.earliest)!,
+  latest: row.latest === null ? null : parseTimestamp(row.latest)!,
+});
+
+// Verification scans the whole log; give it time.
+const TRUTH_TIMEOUT_MS = 600_000;
+
+/**
+ * The dashboard answers computed by plain SQL over the raw MariaDB log, independently of the
+ * graph: what `npm run verify` and the tests hold the graph to.
+ */
+export class LogTruth {
+  constructor(private readonly pool: Pool) {}
+
+  async symbolAggregates(): Promise<SymbolAggregate[]> {
+    const rows = await this.query(SQL.truthSymbolTotals, []);
+    return toRangeAggregates(new Map(rows.map((row) => [row.symbol, totalsOf(row)])));
+  }
+
+  async rangeAggregates(lower: Micros, upper: Micros): Promise<SymbolAggregate[]> {
+    const rows = await this.query(SQL.truthRangeTotals, [formatMicros(lower), formatMicros(upper)]);
+    return toRangeAggregates(new Map(rows.map((row) => [row.symbol, totalsOf(row)])));
+  }
+
+  /** Every UTC day that has initials, with its 26 entries, from one pass over the log. */
+  async dailyAggregates(): Promise<Map<string, SymbolAggregate[]>> {
+    const rows = await this.query(SQL.truthDailyTotals, []);
+    const byDay = new Map<string, Map<string, SymbolTotals>>();
+    for (const row of rows) {
+      const day = String(row.day).slice(0, 10);
+      if (!byDay.has(day)) byDay.set(day, new Map());
+      byDay.get(day)!.set(row.symbol, totalsOf(row));
+    }
+    return new Map(
+      [...byDay]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([day, totals]) => [
+          day,
+          SYMBOLS.map((symbol) => toAggregate(symbol, totals.get(symbol))),
+        ]),
+    );
+  }
+
+  private async query(sql: string, values: unknown[]): Promise<TotalsRow[]> {
+    return withConnection(this.pool, async (connection) => {
+      const [rows] = await connection.query<TotalsRow[]>(
+        { sql, timeout: TRUTH_TIMEOUT_MS },
+        values,
+      );
+      return rows;
+    });
+  }
+}

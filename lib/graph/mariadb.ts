@@ -1,0 +1,75 @@
+import mysql, { type Pool, type PoolConnection } from "mysql2/promise";
+import type { Config } from "../config.js";
+import { StoreUnavailableError } from "../data/data-errors.js";
+import { SQL } from "./statements.js";
+
+// Errors that mean "MariaDB is not there or not answering", as opposed to a bad statement.
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_CON_COUNT_ERROR",
+  "ER_SERVER_SHUTDOWN",
+  "ER_LOCK_WAIT_TIMEOUT",
+]);
+
+/** Bounds every query, so a hung server answers 503 instead of hanging a request. */
+export const QUERY_TIMEOUT_MS = 5000;
+
+/** Re-throws connection-level failures as StoreUnavailableError; others unchanged. */
+export function translateMariadbError(error: unknown): never {
+  const code = (error as { code?: string }).code;
+  const fatal = (error as { fatal?: boolean }).fatal;
+  if ((code && UNAVAILABLE_CODES.has(code)) || fatal) {
+    throw new StoreUnavailableError("MariaDB", (error as Error).message || String(code), {
+      cause: error,
+    });
+  }
+  throw error;
+}
+
+/** The one pool of the process. Times travel as 'YYYY-MM-DD HH:MM:SS.ffffff' text, in UTC. */
+export function createMariadbPool(config: Config["mariadb"]): Pool {
+  return mysql.createPool({
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    password: config.password,
+    database: config.database,
+    connectionLimit: 8,
+    connectTimeout: 2000,
+    dateStrings: true,
+    timezone: "Z",
+    supportBigNumbers: true,
+    enableKeepAlive: true,
+  });
+}
+
+export async function withConnection<T>(pool: Pool, work: (c: PoolConnection) => Promise<T>) {
+  let connection: PoolConnection;
+  try {
+    connection = await pool.getConnection();
+  } catch (error) {
+    translateMariadbError(error);
+  }
+  try {
+    const result = await work(connection);
+    connection.release();
+    return result;
+  } catch (error) {
+    // A connection that failed mid-query may be half-way through a transaction: never reuse it.
+    connection.destroy();
+    translateMariadbError(error);
+  }
+}
+
+/** Applies the migrations in sql/ (each idempotent) and checks the account can reach the log. */
+export async function migrate(pool: Pool): Promise<void> {
+  await withConnection(pool, async (connection) => {
+    for (const migration of SQL.migrations) await connection.query(migration);
+  });
+}

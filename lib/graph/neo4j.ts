@@ -1,0 +1,44 @@
+import neo4j, { type Driver, isRetryableError, Neo4jError } from "neo4j-driver";
+import type { Config } from "../config.js";
+import { StoreUnavailableError } from "../data/data-errors.js";
+import { SYMBOLS } from "../model/symbols.js";
+import { CYPHER } from "./statements.js";
+
+/** The one driver of the process; bounded waits so an outage surfaces as 503, not a hang. */
+export function createNeo4jDriver(config: Config["neo4j"]): Driver {
+  return neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
+    disableLosslessIntegers: true,
+    maxConnectionPoolSize: 32,
+    connectionTimeout: 3000,
+    connectionAcquisitionTimeout: 5000,
+    maxTransactionRetryTime: 2000,
+    logging: { level: "error", logger: (_level, message) => console.error(`neo4j: ${message}`) },
+  });
+}
+
+const UNAVAILABLE_CODES = new Set(["ServiceUnavailable", "SessionExpired"]);
+
+export function isNeo4jUnavailable(error: unknown): boolean {
+  if (!(error instanceof Neo4jError)) return false;
+  return UNAVAILABLE_CODES.has(error.code) || isRetryableError(error);
+}
+
+/** Re-throws "Neo4j is not there" as StoreUnavailableError; others unchanged. */
+export function translateNeo4jError(error: unknown): never {
+  if (isNeo4jUnavailable(error)) {
+    throw new StoreUnavailableError("Neo4j", (error as Error).message, { cause: error });
+  }
+  throw error;
+}
+
+/** Applies cypher/schema.cypher and seeds the Symbol nodes and the projection's position. */
+export async function prepareGraph(driver: Driver): Promise<void> {
+  const session = driver.session();
+  try {
+    for (const statement of CYPHER.schema) await session.run(statement);
+    await session.run("CALL db.awaitIndexes(300)");
+    await session.executeWrite((tx) => tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS }));
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,60 @@
+import {
+  MICROS_PER_DAY,
+  MICROS_PER_HOUR,
+  MICROS_PER_MINUTE,
+  type Micros,
+} from "../model/timestamp.js";
+
+/** The bucket grains the projection maintains, coarsest first, with their widths. */
+export const GRAINS = [
+  { grain: "day", micros: MICROS_PER_DAY },
+  { grain: "hour", micros: MICROS_PER_HOUR },
+  { grain: "minute", micros: MICROS_PER_MINUTE },
+] as const;
+
+export type Grain = (typeof GRAINS)[number]["grain"];
+
+/** The start of the bucket of `grain` width that holds `at` (buckets align to the epoch, UTC). */
+export const bucketStart = (at: Micros, width: number): Micros => Math.floor(at / width) * width;
+
+export interface BucketSpan {
+  grain: Grain;
+  /** Bucket starts in [from, to) are wholly inside the range. */
+  from: Micros;
+  to: Micros;
+}
+
+export interface EdgeSpan {
+  from: Micros;
+  to: Micros;
+}
+
+export interface RangePlan {
+  bucketSpans: BucketSpan[];
+  edgeSpans: EdgeSpan[];
+}
+
+/**
+ * Tiles [lower, upper) with the largest whole buckets that fit (days in the middle, then hours,
+ * then minutes towards the ends) and leaves at most two sub-minute edges to count from the
+ * sessions themselves. A week with date bounds is 7 day buckets per symbol and no edge.
+ */
+export function planRange(lower: Micros, upper: Micros): RangePlan {
+  const plan: RangePlan = { bucketSpans: [], edgeSpans: [] };
+  const cover = (from: Micros, to: Micros, level: number) => {
+    if (from >= to) return;
+    const grain = GRAINS[level];
+    if (!grain) {
+      plan.edgeSpans.push({ from, to });
+      return;
+    }
+    const first = Math.ceil(from / grain.micros) * grain.micros;
+    const end = Math.floor(to / grain.micros) * grain.micros;
+    if (first >= end) return cover(from, to, level + 1);
+    plan.bucketSpans.push({ grain: grain.grain, from: first, to: end });
+    cover(from, first, level + 1);
+    cover(end, to, level + 1);
+  };
+  cover(lower, upper, 0);
+  return plan;
+}
