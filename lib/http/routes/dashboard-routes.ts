@@ -1,4 +1,4 @@
-import { Router } from "express";
+import type { Express } from "express";
 import type { DataInterface } from "../../data/data-interface.js";
 import { parseTimestamp, type Micros } from "../../model/timestamp.js";
 import { BadRequestError } from "../http-errors.js";
@@ -16,15 +16,13 @@ function timeBound(name: string, text: string): Micros {
 }
 
 /** The business users' endpoints: aggregates per symbol and per time range. */
-export function dashboardRoutes(data: DataInterface): Router {
-  const router = Router();
-
-  router.get("/dashboard/symbol/:symbol", async (req, res) => {
+export function registerDashboardRoutes(app: Express, data: DataInterface): void {
+  app.get("/dashboard/symbol/:symbol", async (req, res) => {
     const { symbol } = validateSymbol({ symbol: req.params.symbol });
     res.json(await data.symbolAggregates(symbol.toLowerCase()));
   });
 
-  router.get("/dashboard/range/:lower/:upper", async (req, res) => {
+  app.get("/dashboard/range/:lower/:upper", async (req, res) => {
     const lower = timeBound("lower", req.params.lower);
     const upper = timeBound("upper", req.params.upper);
     if (lower > upper) {
@@ -34,6 +32,4 @@ export function dashboardRoutes(data: DataInterface): Router {
     }
     res.json(await data.rangeAggregates(lower, upper));
   });
-
-  return router;
 }

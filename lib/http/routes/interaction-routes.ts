@@ -1,4 +1,4 @@
-import { Router } from "express";
+import type { Express } from "express";
 import type { DataInterface } from "../../data/data-interface.js";
 import { guessIsVowel } from "../../model/guess.js";
 import type { RandomSource } from "../../model/random.js";
@@ -13,10 +13,8 @@ const validateFollowup = validator(followupRequestSchema);
 const TEXT = "text/plain; charset=utf-8";
 
 /** The client-facing endpoints: POST /initial and POST /followup. */
-export function interactionRoutes(data: DataInterface, random: RandomSource): Router {
-  const router = Router();
-
-  router.post("/initial", parseOptionalBody, async (req, res) => {
+export function registerInteractionRoutes(app: Express, data: DataInterface, random: RandomSource): void {
+  app.post("/initial", parseOptionalBody, async (req, res) => {
     const { uuid, symbol } = validateInitial(requestFields(req));
     const letter = symbol.toLowerCase();
     const { guess } = await data.logInitial(
@@ -27,11 +25,9 @@ export function interactionRoutes(data: DataInterface, random: RandomSource): Ro
     res.type(TEXT).send(guess ? "True" : "False");
   });
 
-  router.post("/followup", parseOptionalBody, async (req, res) => {
+  app.post("/followup", parseOptionalBody, async (req, res) => {
     const { uuid } = validateFollowup(requestFields(req));
     await data.logFollowup(uuid.toLowerCase());
     res.type(TEXT).send("hooray");
   });
-
-  return router;
 }

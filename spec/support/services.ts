@@ -1,0 +1,26 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { PROJECT_ROOT } from "../../lib/config.js";
+
+const run = promisify(execFile);
+
+/** The Neo4j instance the tests use, as provision/services.sh names it. */
+export const TEST_NEO4J_SERVICE = process.env.NEO4J_TEST_SERVICE ?? "neo4j-test";
+
+/** Starts or stops a real server through the project's own lifecycle script. */
+export async function service(action: "start" | "stop", target: string): Promise<void> {
+  await run("bash", [path.join(PROJECT_ROOT, "provision", "services.sh"), action, target], {
+    timeout: 180_000,
+  });
+}
+
+/** Polls `probe` until it returns true, or fails after `seconds`. */
+export async function eventually(seconds: number, probe: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < seconds * 1000) {
+    if (await probe().catch(() => false)) return (Date.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`not true within ${seconds} s`);
+}
