@@ -13,7 +13,7 @@ export function testConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return loadConfig({
     ...env,
     DATA_INTERFACE: "graph",
-    MARIADB_DATABASE: env.MARIADB_TEST_DATABASE ?? "og_test",
+    MARIADB_DATABASE: env.MARIADB_TEST_DATABASE ?? `${env.MARIADB_DATABASE || "og"}_test`,
     NEO4J_URI: env.NEO4J_TEST_URI ?? "bolt://127.0.0.1:7688",
   });
 }

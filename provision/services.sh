@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# provision/services.sh: start, stop and inspect the local MariaDB and Neo4j
+# servers, through systemd where it runs (a VM) and directly where it does not
+# (a container, CI). start waits, bounded, until each accepts connections.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+services_usage() {
+  cat <<EOF
+Usage: provision/services.sh ACTION [TARGET...] [-q]
+
+ACTION:
+  start     start unless running, then wait until each accepts connections
+            (MariaDB: MARIADB_START_TIMEOUT=${MARIADB_START_TIMEOUT}s; Neo4j: Bolt and HTTP
+            answer, NEO4J_START_TIMEOUT=${NEO4J_START_TIMEOUT}s); exit 1 with the log's last lines on failure
+  stop      stop cleanly (Neo4j: SIGTERM, SIGKILL after NEO4J_STOP_TIMEOUT=${NEO4J_STOP_TIMEOUT}s)
+  restart   stop, then start
+  status    one line each; exit 0 if all are up and accept the configured
+            accounts, 3 otherwise (-q: print nothing)
+  logs      the last lines of each one's logs
+TARGET: all (default) | mariadb | neo4j (the service's graph, Bolt :$NEO4J_BOLT_PORT)
+        | neo4j-test (the test suite's, Bolt :$NEO4J_TEST_BOLT_PORT)
+start, stop and restart need root and re-execute themselves through sudo.
+EOF
+}
+
+# --- MariaDB ---
+mariadb_log_tail() {
+  if vg_has_systemd; then
+    journalctl -u mariadb -n 20 --no-pager 2>/dev/null || true
+  fi
+  if [[ -r /var/log/mysql/error.log ]]; then
+    echo "--- last lines of /var/log/mysql/error.log"
+    tail -n 20 /var/log/mysql/error.log
+  fi
+  return 0
+}
+
+# (9>&-: a daemon must not inherit the lock that vg_lock holds on fd 9.)
+mariadb_service() {
+  if vg_has_systemd; then
+    systemctl "$1" mariadb
+  elif command -v service >/dev/null 2>&1; then
+    service mariadb "$1" >/dev/null 9>&-
+  else
+    /etc/init.d/mariadb "$1" >/dev/null 9>&-
+  fi
+}
+
+mariadb_start() {
+  if vg_mariadb_alive; then
+    vg_log "mariadb: already running on $MARIADB_HOST:$MARIADB_PORT"
+    return 0
+  fi
+  command -v mariadbd >/dev/null 2>&1 || vg_die "MariaDB is not installed: run provision/install.sh"
+  vg_log "mariadb: starting"
+  local t0=$SECONDS
+  mariadb_service start || true # the wait below decides
+  if ! vg_wait_until "$MARIADB_START_TIMEOUT" vg_mariadb_alive; then
+    mariadb_log_tail >&2
+    vg_die "MariaDB did not accept connections on $MARIADB_HOST:$MARIADB_PORT within ${MARIADB_START_TIMEOUT}s"
+  fi
+  vg_log "mariadb: ready on $MARIADB_HOST:$MARIADB_PORT after $((SECONDS - t0)) s"
+}
+
+# The API logs in as MARIADB_USER; say so loudly if that cannot work.
+mariadb_check_login() {
+  vg_mariadb_login_ok && return 0
+  vg_die "MariaDB is up but $MARIADB_USER cannot log in to database $MARIADB_DATABASE" \
+    "on $MARIADB_HOST:$MARIADB_PORT: run provision/install.sh (or provision/ensure.sh)"
+}
+
+mariadb_stop() {
+  if ! vg_mariadb_alive && ! pgrep -x mariadbd >/dev/null; then
+    vg_log "mariadb: not running"
+    return 0
+  fi
+  vg_log "mariadb: stopping"
+  mariadb_service stop
+}
+
+mariadb_restart() {
+  mariadb_stop
+  mariadb_start
+}
+
+mariadb_status() {
+  if ! vg_mariadb_alive; then
+    echo "mariadb: not running ($MARIADB_HOST:$MARIADB_PORT)"
+    return 3
+  fi
+  if vg_mariadb_login_ok; then
+    echo "mariadb: running, ${MARIADB_USER}@${MARIADB_HOST}:${MARIADB_PORT}/${MARIADB_DATABASE} can log in"
+    return 0
+  fi
+  echo "mariadb: running on $MARIADB_HOST:$MARIADB_PORT, but $MARIADB_USER cannot use database $MARIADB_DATABASE (run provision/install.sh)"
+  return 3
+}
+
+# --- Neo4j: each function acts on the server selected with vg_n4 ---
+declare -A N4_LAUNCH_PID=() N4_LAUNCHED=()
+
+neo4j_log_tail() {
+  local f
+  for f in "$N4_LOG_DIR/neo4j.log" "$N4_STDOUT_LOG"; do
+    [[ -s "$f" ]] || continue
+    echo "--- last lines of $f"
+    tail -n 25 "$f"
+  done
+}
+
+neo4j_has_unit() { vg_has_systemd && [[ -f "$N4_UNIT_FILE" ]]; }
+
+# Is a server process there, or about to be (launcher, systemd activating)?
+neo4j_alive() {
+  [[ -n "$(vg_neo4j_pids)" ]] && return 0
+  if neo4j_has_unit; then
+    # A Type=simple unit is "active" before its launcher has exec'd java;
+    # "activating" also covers Restart=on-failure waiting to try again.
+    case "$(systemctl is-active "$N4_UNIT" 2>/dev/null)" in
+      active | activating | reloading) return 0 ;;
+    esac
+  fi
+  local pid="${N4_LAUNCH_PID[$N4_NAME]:-}"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
+
+# Start the server without waiting for it.
+neo4j_launch() {
+  [[ -x "$N4_LAUNCHER" ]] || vg_die "Neo4j ($N4_NAME) is not installed: run provision/install.sh"
+  vg_log "$N4_NAME: starting"
+  N4_LAUNCHED[$N4_NAME]=1
+  touch "$N4_STDOUT_LOG"
+  chown "$NEO4J_SERVICE_USER:" "$N4_STDOUT_LOG" 2>/dev/null || true
+  printf '=== %s start requested by provision/services.sh\n' "$(date -u '+%F %T')" >>"$N4_STDOUT_LOG"
+  if neo4j_has_unit; then
+    systemctl start "$N4_UNIT"
+  else
+    vg_as_neo4j_prefix
+    # Own session, so neither a test runner's process group nor a closing
+    # terminal takes the server down with it.
+    (cd / && exec setsid "${VG_AS_NEO4J[@]}" "$N4_LAUNCHER" >>"$N4_STDOUT_LOG" 2>&1 </dev/null 9>&-) &
+    N4_LAUNCH_PID[$N4_NAME]=$!
+  fi
+}
+
+neo4j_start() {
+  local t0=$SECONDS
+  if [[ -z "${N4_LAUNCHED[$N4_NAME]:-}" ]]; then
+    if [[ -z "$(vg_neo4j_pids)" ]]; then
+      neo4j_launch
+    elif vg_neo4j_ready; then
+      vg_log "$N4_NAME: already running ($(neo4j_describe))"
+      neo4j_check_auth
+      return 0
+    else
+      vg_log "$N4_NAME: process found, waiting for it to accept connections"
+    fi
+  fi
+  local deadline=$((SECONDS + NEO4J_START_TIMEOUT))
+  until vg_neo4j_ready; do
+    if ! neo4j_alive; then
+      neo4j_log_tail >&2
+      vg_die "Neo4j ($N4_NAME) exited during start (logs: $N4_LOG_DIR)"
+    fi
+    if ((SECONDS >= deadline)); then
+      neo4j_log_tail >&2
+      vg_die "Neo4j ($N4_NAME) did not accept Bolt on :$N4_BOLT_PORT and HTTP on :$N4_HTTP_PORT" \
+        "within ${NEO4J_START_TIMEOUT}s (logs: $N4_LOG_DIR)"
+    fi
+    sleep 0.25
+  done
+  N4_LAUNCHED[$N4_NAME]=
+  vg_log "$N4_NAME: ready after $((SECONDS - t0)) s ($(neo4j_describe))"
+  neo4j_check_auth
+}
+
+neo4j_describe() {
+  local info version edition
+  info="$(curl -s --max-time 2 "http://$N4_PROBE_HOST:$N4_HTTP_PORT/" || true)"
+  version="$(sed -n 's/.*"neo4j_version":"\([^"]*\)".*/\1/p' <<<"$info")"
+  edition="$(sed -n 's/.*"neo4j_edition":"\([^"]*\)".*/\1/p' <<<"$info")"
+  printf 'Neo4j %s %s, pid %s, bolt://%s:%s, http://%s:%s/browser/' "${version:-?}" "${edition:-?}" \
+    "$(vg_neo4j_pids | paste -sd, -)" "$N4_PROBE_HOST" "$N4_BOLT_PORT" "$N4_PROBE_HOST" "$N4_HTTP_PORT"
+}
+
+json_escape() {
+  local s="${1//\\/\\\\}"
+  printf '%s' "${s//\"/\\\"}"
+}
+
+# The API logs in as NEO4J_USER; say so loudly if that cannot work.
+neo4j_check_auth() {
+  local code
+  code="$(vg_neo4j_auth_status)"
+  [[ "$code" == 200 ]] && return 0
+  if [[ "$code" == 401 && "$NEO4J_USER" != neo4j && "$(vg_neo4j_auth_status neo4j "$NEO4J_PASSWORD")" == 200 ]]; then
+    # A non-default account: create it with the admin's (same) password.
+    vg_log "$N4_NAME: creating Neo4j user '$NEO4J_USER'"
+    local body
+    body="{\"statements\":[{\"statement\":\"CREATE USER \$u IF NOT EXISTS SET PLAINTEXT PASSWORD \$p CHANGE NOT REQUIRED\",\"parameters\":{\"u\":\"$(json_escape "$NEO4J_USER")\",\"p\":\"$(json_escape "$NEO4J_PASSWORD")\"}}]}"
+    curl -s --max-time 10 -u "neo4j:$NEO4J_PASSWORD" -H 'Content-Type: application/json' -d "$body" \
+      "http://$N4_PROBE_HOST:$N4_HTTP_PORT/db/system/tx/commit" >/dev/null
+    [[ "$(vg_neo4j_auth_status)" == 200 ]] && return 0
+  fi
+  vg_die "Neo4j ($N4_NAME) is up but refuses user '$NEO4J_USER' with NEO4J_PASSWORD (HTTP $code)." \
+    "The password is set only before the first start; to reset it, stop this server, remove" \
+    "$N4_DATA_DIR and run provision/ensure.sh"
+}
+
+neo4j_gone() { [[ -z "$(vg_neo4j_pids)" ]]; }
+
+neo4j_stop() {
+  local t0=$SECONDS pids stopped=0
+  if neo4j_has_unit && systemctl is-active --quiet "$N4_UNIT"; then
+    vg_log "$N4_NAME: stopping ($N4_UNIT.service)"
+    systemctl stop "$N4_UNIT"
+    stopped=1
+  fi
+  # Also (or, without systemd, only) the server processes themselves.
+  pids="$(vg_neo4j_pids)"
+  if [[ -n "$pids" ]]; then
+    vg_log "$N4_NAME: stopping (pid $(paste -sd, - <<<"$pids"))"
+    # shellcheck disable=SC2086 # one pid a word
+    kill -TERM $pids 2>/dev/null || true
+    if ! vg_wait_until "$NEO4J_STOP_TIMEOUT" neo4j_gone; then
+      vg_warn "Neo4j ($N4_NAME) did not stop within ${NEO4J_STOP_TIMEOUT}s: killing it"
+      # shellcheck disable=SC2086
+      kill -KILL $pids 2>/dev/null || true
+      vg_wait_until 10 neo4j_gone || vg_die "could not kill Neo4j ($N4_NAME, pid $pids)"
+    fi
+  elif ((!stopped)); then
+    vg_log "$N4_NAME: not running"
+    return 0
+  fi
+  rm -f "$N4_PIDFILE"
+  vg_log "$N4_NAME: stopped after $((SECONDS - t0)) s"
+}
+
+neo4j_restart() {
+  neo4j_stop
+  neo4j_start
+}
+
+neo4j_status() {
+  if [[ -z "$(vg_neo4j_pids)" ]]; then
+    echo "$N4_NAME: not running"
+    return 3
+  fi
+  if ! vg_neo4j_ready; then
+    echo "$N4_NAME: starting (pid $(vg_neo4j_pids | paste -sd, -)), not yet accepting connections"
+    return 3
+  fi
+  local code
+  code="$(vg_neo4j_auth_status)"
+  if [[ "$code" != 200 ]]; then
+    echo "$N4_NAME: running ($(neo4j_describe)), but refuses user $NEO4J_USER (HTTP $code)"
+    return 3
+  fi
+  echo "$N4_NAME: running ($(neo4j_describe))"
+}
+
+# --- dispatch ---
+# Run ACTION on the named services. start launches the Neo4j servers first,
+# since they take longest, and waits for them after MariaDB.
+run_action() {
+  local action="$1" name rc=0
+  shift
+  if [[ "$action" == start ]]; then
+    for name in "$@"; do
+      [[ "$name" == mariadb ]] && continue
+      vg_n4 "$name"
+      [[ -z "$(vg_neo4j_pids)" ]] && neo4j_launch
+    done
+  fi
+  # stop in the reverse order of start
+  local order=("$@")
+  if [[ "$action" == stop ]]; then
+    order=()
+    for name in "$@"; do order=("$name" "${order[@]}"); done
+  fi
+  for name in "${order[@]}"; do
+    case "$action:$name" in
+      status:mariadb)
+        mariadb_status || rc=3
+        ;;
+      logs:mariadb)
+        echo "=== mariadb"
+        mariadb_log_tail
+        ;;
+      start:mariadb | restart:mariadb)
+        "mariadb_$action"
+        mariadb_check_login
+        ;;
+      *:mariadb) "mariadb_$action" ;;
+      *)
+        vg_n4 "$name"
+        case "$action" in
+          status) neo4j_status || rc=3 ;;
+          logs)
+            echo "=== $name ($N4_LOG_DIR)"
+            neo4j_log_tail
+            ;;
+          *) "neo4j_$action" ;;
+        esac
+        ;;
+    esac
+  done
+  return "$rc"
+}
+
+services_main() {
+  local action="${1:-}" quiet=0 targets=() arg
+  [[ $# -gt 0 ]] && shift
+  for arg in "$@"; do
+    case "$arg" in
+      -q) quiet=1 ;;
+      all) mapfile -t -O "${#targets[@]}" targets < <(echo mariadb; vg_neo4j_instances) ;;
+      mariadb | neo4j | neo4j-test) targets+=("$arg") ;;
+      *)
+        services_usage >&2
+        exit 2
+        ;;
+    esac
+  done
+  ((${#targets[@]})) || mapfile -t targets < <(echo mariadb; vg_neo4j_instances)
+
+  case "$action" in
+    start | stop | restart)
+      vg_require_root "$0" "$action" "$@"
+      vg_lock
+      run_action "$action" "${targets[@]}"
+      ;;
+    status)
+      if ((quiet)); then
+        run_action status "${targets[@]}" >/dev/null
+      else
+        run_action status "${targets[@]}"
+      fi
+      ;;
+    logs) run_action logs "${targets[@]}" ;;
+    -h | --help | help) services_usage ;;
+    *)
+      services_usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+# Sourced by install.sh for its functions; run when executed.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  services_main "$@"
+fi
