@@ -5,6 +5,9 @@ import { loadConfig, type Config } from "./config.js";
 import { createDataInterface } from "./data/create-data-interface.js";
 import type { DataInterface } from "./data/data-interface.js";
 
+/** In-flight requests get this long to finish on shutdown before their connections are cut. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -19,6 +22,12 @@ export async function start(config: Config = loadConfig()): Promise<RunningServe
   const server = http.createServer(createApp(data));
   // Load generators keep connections open between requests; outlive their idle gaps.
   server.keepAliveTimeout = 65_000;
+  let draining = false;
+  // While draining, every reply closes its connection, so keep-alive clients cannot hold the
+  // server open by sending more requests on connections it already accepted.
+  server.prependListener("request", (_req, res) => {
+    if (draining) res.setHeader("Connection", "close");
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);
@@ -30,9 +39,13 @@ export async function start(config: Config = loadConfig()): Promise<RunningServe
     port,
     data,
     async stop() {
+      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+      const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
       await closed;
+      clearInterval(idleSweep);
+      clearTimeout(deadline);
       await data.close();
     },
   };

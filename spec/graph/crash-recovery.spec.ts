@@ -104,4 +104,31 @@ describeWithStores("graph backend: the server process killed under load", () => 
     server.child.kill("SIGTERM");
     await server.exited;
   });
+
+  it("when sent SIGTERM under load, then it finishes in-flight requests, stores each, and exits 0", async () => {
+    server = await startServerProcess(testEnv());
+    const [before] = await pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM events");
+    const stopping = server;
+    let stopped = false;
+    const load = postUntil(stopping.url, 32, () => stopped);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    stopping.child.kill("SIGTERM");
+    const exitCode = new Promise<number | null>((resolve) => stopping.child.once("exit", resolve));
+    await stopping.exited;
+    stopped = true;
+    const acked = await load;
+    expect(await exitCode).to.equal(0);
+    expect(acked.initials.size).to.be.above(100);
+
+    const [initialRows] = await pool.query<RowDataPacket[]>(
+      "SELECT uuid FROM events WHERE kind = 'initial'",
+    );
+    const stored = new Set(initialRows.map((r) => r.uuid as string));
+    expect([...acked.initials].filter((uuid) => !stored.has(uuid))).to.deep.equal([]);
+    const [after] = await pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM events");
+    const followups = [...acked.followups.values()].reduce((a, b) => a + b, 0);
+    expect(Number(after[0]!.n) - Number(before[0]!.n)).to.be.at.least(
+      acked.initials.size + followups,
+    );
+  });
 });
