@@ -13,7 +13,11 @@ const validateFollowup = validator(followupRequestSchema);
 const TEXT = "text/plain; charset=utf-8";
 
 /** The client-facing endpoints: POST /initial and POST /followup. */
-export function registerInteractionRoutes(app: Express, data: DataInterface, random: RandomSource): void {
+export function registerInteractionRoutes(
+  app: Express,
+  data: DataInterface,
+  random: RandomSource,
+): void {
   app.post("/initial", parseOptionalBody, async (req, res) => {
     const { uuid, symbol } = validateInitial(requestFields(req));
     const letter = symbol.toLowerCase();
