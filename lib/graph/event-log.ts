@@ -70,15 +70,28 @@ export class EventLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private position = 0;
+  private identity = "";
 
   constructor(
     private readonly pool: Pool,
     private readonly afterCommit: (batch: CommittedBatch) => Promise<void>,
   ) {}
 
-  /** Reads the log's newest position; called once at start. */
+  /** Reads the log's name and newest position; called once at start. */
   async open(): Promise<void> {
+    this.identity = await withConnection(this.pool, async (connection) => {
+      const [rows] = await connection.query<RowDataPacket[]>({
+        sql: SQL.logIdentity,
+        timeout: QUERY_TIMEOUT_MS,
+      });
+      return String(rows[0]!.log_id);
+    });
     this.position = await this.lastEventId();
+  }
+
+  /** The name this log was given when it was created (migration 002). */
+  get logId(): string {
+    return this.identity;
   }
 
   /** The position of the newest event this process has committed (or found at start). */

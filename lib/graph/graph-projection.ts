@@ -2,7 +2,7 @@ import neo4j, { type Driver } from "neo4j-driver";
 import { StoreUnavailableError } from "../data/data-errors.js";
 import type { CommittedBatch, EventLog } from "./event-log.js";
 import type { LoggedEvent } from "./logged-event.js";
-import { isNeo4jUnavailable, prepareGraph } from "./neo4j.js";
+import { isNeo4jUnavailable, prepareGraph, resetGraph } from "./neo4j.js";
 import { projectionBatch } from "./projection-batch.js";
 import { CYPHER } from "./statements.js";
 
@@ -24,7 +24,9 @@ class ProjectionMovedError extends Error {}
 /** A rebuild has paused the projection (position -1); appliers wait for it to restart. */
 class RebuildInProgressError extends Error {
   constructor() {
-    super("the graph is being rebuilt from the log");
+    super(
+      "the graph is being rebuilt from the log (if no rebuild is running: npm run graph:rebuild)",
+    );
   }
 }
 
@@ -139,8 +141,21 @@ export class GraphProjection {
   }
 
   private async reconnect() {
-    await prepareGraph(this.driver);
-    this.applied = await this.readPosition();
+    const logId = this.log.logId;
+    await prepareGraph(this.driver, logId);
+    const graph = await this.readPosition();
+    const logEnd = await this.log.lastEventId();
+    if (graph.logId !== logId || graph.position > logEnd) {
+      // Derived data that does not match the system of record: rebuild it from the log.
+      console.warn(
+        `the graph was built from another log (log ${graph.logId} at ${graph.position}; ` +
+          `this log is ${logId}, at ${logEnd}): rebuilding it from the log`,
+      );
+      await resetGraph(this.driver, logId);
+      this.applied = 0;
+    } else {
+      this.applied = graph.position;
+    }
     this.healthy = true;
   }
 
@@ -203,7 +218,7 @@ export class GraphProjection {
 
   /** Catch-up for a process that has not read the graph's position yet (the rebuild). */
   async catchUpFromGraph(target: number, onProgress?: (position: number, target: number) => void) {
-    this.applied = await this.readPosition();
+    this.applied = (await this.readPosition()).position;
     await this.catchUp(target, onProgress);
   }
 
@@ -215,6 +230,7 @@ export class GraphProjection {
         const moved = await tx.run(CYPHER.advanceProjection, {
           from: neo4j.int(batch.from),
           to: neo4j.int(batch.to),
+          logId: this.log.logId,
         });
         if (moved.records.length === 0) throw new ProjectionMovedError();
         // Sent together: the driver pipelines them on the transaction's connection.
@@ -231,19 +247,20 @@ export class GraphProjection {
     } catch (error) {
       if (!(error instanceof ProjectionMovedError)) throw error;
       // Someone else (a rebuild, another applier) moved the graph: continue from where it is.
-      this.applied = await this.readPosition();
+      this.applied = (await this.readPosition()).position;
     } finally {
       await session.close();
     }
   }
 
-  private async readPosition(): Promise<number> {
+  private async readPosition(): Promise<{ position: number; logId: string | null }> {
     const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
     try {
       const result = await session.executeRead((tx) => tx.run(CYPHER.projectionPosition));
-      const position = result.records[0]?.get("lastEventId");
+      const record = result.records[0];
+      const position = record?.get("lastEventId") as number | undefined;
       if (position === undefined || position < 0) throw new RebuildInProgressError();
-      return Number(position);
+      return { position, logId: record!.get("logId") as string | null };
     } finally {
       await session.close();
     }

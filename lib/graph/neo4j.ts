@@ -31,13 +31,33 @@ export function translateNeo4jError(error: unknown): never {
   throw error;
 }
 
-/** Applies cypher/schema.cypher and seeds the Symbol nodes and the projection's position. */
-export async function prepareGraph(driver: Driver): Promise<void> {
+/**
+ * Applies cypher/schema.cypher and seeds the Symbol nodes, and on an empty graph the
+ * projection's position at the start of the log named `logId`.
+ */
+export async function prepareGraph(driver: Driver, logId: string): Promise<void> {
   const session = driver.session();
   try {
     for (const statement of CYPHER.schema) await session.run(statement);
     await session.run("CALL db.awaitIndexes(300)");
-    await session.executeWrite((tx) => tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS }));
+    await session.executeWrite((tx) => tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS, logId }));
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Empties the graph and sets it at the start of the log named `logId`. Every applier that is
+ * running (a service, a rebuild) stops at the pause, then catches up again after the restart.
+ */
+export async function resetGraph(driver: Driver, logId: string): Promise<void> {
+  await prepareGraph(driver, logId);
+  const session = driver.session({ defaultAccessMode: neo4j.session.WRITE });
+  try {
+    await session.executeWrite((tx) => tx.run(CYPHER.pauseProjection));
+    await session.run(CYPHER.wipeGraph);
+    await prepareGraph(driver, logId);
+    await session.executeWrite((tx) => tx.run(CYPHER.restartProjection, { logId }));
   } finally {
     await session.close();
   }

@@ -1,8 +1,6 @@
-import neo4j from "neo4j-driver";
 import type { GraphInterface } from "./graph-interface.js";
 import { GraphProjection } from "./graph-projection.js";
-import { prepareGraph } from "./neo4j.js";
-import { CYPHER } from "./statements.js";
+import { resetGraph } from "./neo4j.js";
 
 /** Events per transaction when replaying the whole log: large, for throughput. */
 const REBUILD_CHUNK = 20_000;
@@ -17,16 +15,7 @@ export async function rebuildGraph(
   onProgress?: (applied: number, target: number) => void,
 ): Promise<number> {
   const { driver, log } = backend;
-  await prepareGraph(driver);
-  const session = driver.session({ defaultAccessMode: neo4j.session.WRITE });
-  try {
-    await session.executeWrite((tx) => tx.run(CYPHER.pauseProjection));
-    await session.run(CYPHER.wipeGraph);
-    await prepareGraph(driver);
-    await session.executeWrite((tx) => tx.run(CYPHER.restartProjection));
-  } finally {
-    await session.close();
-  }
+  await resetGraph(driver, log.logId);
   const target = await log.lastEventId();
   const replay = new GraphProjection(driver, log, REBUILD_CHUNK);
   await replay.catchUpFromGraph(target, onProgress);

@@ -12,12 +12,15 @@ function load(dir: string, name: string): string {
 }
 
 export const SQL = {
-  migrations: ["001-create-events.sql"].map((name) => load("sql", name)),
+  migrations: ["001-create-events.sql", "002-create-log-identity.sql", "003-name-the-log.sql"].map(
+    (name) => load("sql", name),
+  ),
   insertInitials: load("sql", "insert-initials.sql"),
   findSessions: load("sql", "find-sessions.sql"),
   insertFollowups: load("sql", "insert-followups.sql"),
   eventsAfter: load("sql", "events-after.sql"),
   lastEventId: load("sql", "last-event-id.sql"),
+  logIdentity: load("sql", "log-identity.sql"),
   truthSymbolTotals: load("sql", "truth-symbol-totals.sql"),
   truthRangeTotals: load("sql", "truth-range-totals.sql"),
   truthDailyTotals: load("sql", "truth-daily-totals.sql"),

@@ -8,7 +8,9 @@ import { SYMBOLS } from "../../lib/model/symbols.js";
 import { parseTimestamp } from "../../lib/model/timestamp.js";
 import { generateEventStream, replayClock } from "../support/event-stream.js";
 import { feedEvents } from "../support/feed-events.js";
-import { openEmptyGraphBackend } from "../support/graph-stores.js";
+import { openEmptyGraphBackend, testConfig } from "../support/graph-stores.js";
+import { openGraphInterface } from "../../lib/graph/graph-interface.js";
+import { createMariadbPool } from "../../lib/graph/mariadb.js";
 
 describeWithStores("graph backend: replaying and rebuilding the graph", () => {
   let backend: GraphInterface;
@@ -47,6 +49,19 @@ describeWithStores("graph backend: replaying and rebuilding the graph", () => {
     const applied = await rebuildGraph(backend);
     expect(applied).to.equal(await backend.log.lastEventId());
     expect(await answers()).to.deep.equal(before);
+    expect((await verifyGraph(backend)).differences).to.deep.equal([]);
+  });
+
+  it("when the graph was built from another log, then the service rebuilds it at start", async () => {
+    await backend.close();
+    // A new log (the database recreated) under the old graph, with one event of its own.
+    const pool = createMariadbPool(testConfig().mariadb);
+    await pool.query("DROP TABLE events, log_identity");
+    await pool.end();
+    backend = await openGraphInterface(testConfig());
+    await backend.logInitial("0f8fad5b-d9cb-469f-a165-70867728950e", "e", true);
+    const symbols = await Promise.all(SYMBOLS.map((s) => backend.symbolAggregates(s)));
+    expect(symbols.map((a) => a.count)).to.deep.equal(SYMBOLS.map((s) => (s === "e" ? 1 : 0)));
     expect((await verifyGraph(backend)).differences).to.deep.equal([]);
   });
 });

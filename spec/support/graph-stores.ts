@@ -36,7 +36,7 @@ export async function resetStores(): Promise<void> {
   const pool = createMariadbPool(config.mariadb);
   const driver = createNeo4jDriver(config.neo4j);
   try {
-    await pool.query("DROP TABLE IF EXISTS events");
+    await pool.query("DROP TABLE IF EXISTS events, log_identity");
     const session = driver.session();
     try {
       await session.run("MATCH (p:Projection) DELETE p");
