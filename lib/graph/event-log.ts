@@ -60,8 +60,9 @@ const MAX_BATCH = 2000;
 /**
  * The raw event log in MariaDB, written by group commit: requests that arrive while a batch is
  * being committed wait for the next one, and each batch is one transaction (a multi-row insert
- * per kind, one commit, one flush). A request settles only after its batch has committed and
- * `afterCommit` (the graph projection) has had its turn, so the caller can read its own write.
+ * per kind, one commit, one flush). A request settles once its batch has committed; the batch
+ * is then handed to `afterCommit` (the graph projection), which applies it without delaying
+ * the answer.
  *
  * One writer per database: positions in the log are assigned and committed in order only
  * because batches are committed one at a time by this process.
@@ -74,7 +75,7 @@ export class EventLog {
 
   constructor(
     private readonly pool: Pool,
-    private readonly afterCommit: (batch: CommittedBatch) => Promise<void>,
+    private readonly afterCommit: (batch: CommittedBatch) => void,
   ) {}
 
   /** Reads the log's name and newest position; called once at start. */
@@ -171,10 +172,8 @@ export class EventLog {
     }
     const from = this.position;
     if (committed.events.length > 0) this.position = committed.events.at(-1)!.id;
-    // The next batch may commit while this one is projected; the projection keeps log order.
-    void this.afterCommit({ from, events: committed.events }).finally(() => {
-      for (const settle of committed.outcomes) settle();
-    });
+    this.afterCommit({ from, events: committed.events });
+    for (const settle of committed.outcomes) settle();
   }
 
   /** One transaction for the whole batch; returns the appended events and each request's answer. */

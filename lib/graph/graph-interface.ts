@@ -23,7 +23,7 @@ export class GraphInterface implements DataInterface {
     readonly driver: Driver,
     private readonly clock: () => Micros = nowMicros,
   ) {
-    this.log = new EventLog(pool, (batch) => this.projection.apply(batch));
+    this.log = new EventLog(pool, (batch) => this.projection.enqueue(batch));
     this.projection = new GraphProjection(driver, this.log);
     this.dashboard = new GraphDashboard(driver);
   }

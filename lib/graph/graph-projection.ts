@@ -6,17 +6,15 @@ import { isNeo4jUnavailable, prepareGraph, resetGraph } from "./neo4j.js";
 import { projectionBatch } from "./projection-batch.js";
 import { CYPHER } from "./statements.js";
 
-/** How long a POST waits for its event to reach the graph before answering anyway. */
-const LIVE_APPLY_WAIT_MS = 2000;
 /** How long a dashboard read waits for the graph to reach the log before answering 503. */
 const CATCH_UP_WAIT_MS = 3000;
 /** Pause between attempts to reach Neo4j after it failed. */
 const RETRY_MS = 1000;
-
-interface Queued {
-  batch: CommittedBatch;
-  done: () => void;
-}
+/**
+ * Live events held in memory for the next transaction. Past this the projection stops holding
+ * them and reads them back from the log instead, so a slow graph cannot exhaust memory.
+ */
+const MAX_QUEUED_EVENTS = 50_000;
 
 /** The graph was not at the position this process thought: another applier moved it. */
 class ProjectionMovedError extends Error {}
@@ -31,17 +29,21 @@ class RebuildInProgressError extends Error {
 }
 
 /**
- * Keeps the Neo4j graph equal to the MariaDB log. Live batches from the event log are applied
- * in log order, several per transaction when they queue up; each transaction first moves the
- * graph's recorded position from `from` to `to`, so no event is ever applied twice. When
- * Neo4j fails the projection falls behind, retries, and catches up by reading the log from the
- * graph's own position: after a restart, an outage or a rebuild alike.
+ * Keeps the Neo4j graph equal to the MariaDB log. Committed batches from the event log are
+ * applied in log order, all that queued up since the last transaction in one; each transaction
+ * first moves the graph's recorded position from `from` to `to`, so no event is ever applied
+ * twice. When Neo4j fails the projection falls behind, retries, and catches up by reading the
+ * log from the graph's own position: after a restart, an outage or a rebuild alike.
+ *
+ * Writers do not wait for the graph; readers do (waitUntilCurrent), which is what makes a
+ * dashboard read after a POST see that POST's event.
  */
 export class GraphProjection {
   private applied = 0;
   private healthy = false;
   private closed = false;
-  private queue: Queued[] = [];
+  private queue: CommittedBatch[] = [];
+  private queuedEvents = 0;
   private wake: () => void = () => {};
   private worker: Promise<void> | null = null;
   private waiters = new Set<() => void>();
@@ -65,20 +67,15 @@ export class GraphProjection {
     return this.applied;
   }
 
-  /** Hands a committed batch over; resolves when it is in the graph, or when waiting is pointless. */
-  apply(batch: CommittedBatch): Promise<void> {
-    if (batch.events.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, LIVE_APPLY_WAIT_MS);
-      this.queue.push({
-        batch,
-        done: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-      this.wake();
-    });
+  /** Hands a committed batch over, to be applied soon; never waits. */
+  enqueue(batch: CommittedBatch): void {
+    if (batch.events.length === 0) return;
+    // Past the limit the batch is dropped here: catch-up reads it back from the log.
+    if (this.queuedEvents + batch.events.length <= MAX_QUEUED_EVENTS) {
+      this.queue.push(batch);
+      this.queuedEvents += batch.events.length;
+    }
+    this.wake();
   }
 
   /** Waits until the graph holds every event up to `position`; 503 if it cannot in time. */
@@ -109,20 +106,15 @@ export class GraphProjection {
     this.closed = true;
     this.wake();
     await this.worker;
-    for (const queued of this.queue.splice(0)) queued.done();
   }
 
   private async run(): Promise<void> {
     while (!this.closed) {
       try {
         if (!this.healthy) await this.reconnect();
-        const taken = this.queue.splice(0);
-        try {
-          await this.applyQueued(taken.map((q) => q.batch));
-          await this.catchUp(this.log.committedPosition);
-        } finally {
-          for (const queued of taken) queued.done();
-        }
+        const taken = this.takeQueue();
+        await this.applyQueued(taken);
+        await this.catchUp(this.log.committedPosition);
       } catch (error) {
         this.fail(error);
       }
@@ -159,9 +151,14 @@ export class GraphProjection {
     this.healthy = true;
   }
 
+  private takeQueue(): CommittedBatch[] {
+    this.queuedEvents = 0;
+    return this.queue.splice(0);
+  }
+
   private fail(error: unknown) {
     // Batches queued while Neo4j is down are not kept: the log has them, and catch-up reads them.
-    for (const queued of this.queue.splice(0)) queued.done();
+    this.takeQueue();
     this.healthy = false;
     this.lastFailure = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     const expected = isNeo4jUnavailable(error) || error instanceof RebuildInProgressError;
