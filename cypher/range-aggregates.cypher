@@ -1,16 +1,19 @@
 // GET /dashboard/range/<lower>/<upper>: per symbol, whole buckets for the part of the range
 // they tile (day, hour and minute spans from lib/graph/range-plan.ts), plus the sessions in
-// the sub-minute edges. Buckets are sought in bucket_key (grain, start), edge sessions in
-// session_at; the work grows with the span's shape, not with the events inside it.
+// the sub-minute edges. Buckets are sought in bucket_span (grain, start), edge sessions in
+// session_at; the work grows with the span's shape, not with the events inside it. The hints
+// keep the planner from scanning all buckets while there are few of them.
 CALL {
   UNWIND $bucketSpans AS span
   MATCH (b:Bucket)
+  USING INDEX b:Bucket(grain, start)
   WHERE b.grain = span.grain AND b.start >= span.from AND b.start < span.to
   RETURN b.symbol AS symbol, b.initials AS count, b.followups AS followups,
          b.earliest AS earliest, b.latest AS latest
   UNION ALL
   UNWIND $edgeSpans AS span
   MATCH (s:Session)
+  USING INDEX s:Session(at)
   WHERE s.at >= span.from AND s.at < span.to
   RETURN s.symbol AS symbol, 1 AS count, COUNT { (s)-[:FOLLOWED_UP]->() } AS followups,
          s.at AS earliest, s.at AS latest
