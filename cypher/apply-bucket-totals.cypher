@@ -1,4 +1,4 @@
-// Adds a batch's pre-aggregated counts to the per-symbol time buckets (minute, hour, day).
+// Adds a batch's pre-aggregated counts to the per-symbol time buckets (minute, 10min, hour, day).
 // A followup counts in the bucket of its session's initial, as the range dashboard counts it.
 // Served by bucket_key.
 UNWIND $buckets AS row

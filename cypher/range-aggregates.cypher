@@ -1,5 +1,5 @@
 // GET /dashboard/range/<lower>/<upper>: per symbol, whole buckets for the part of the range
-// they tile (day, hour and minute spans from lib/graph/range-plan.ts), plus the sessions in
+// they tile (day, hour, 10min and minute spans from lib/graph/range-plan.ts), plus the sessions in
 // the sub-minute edges. Buckets are sought in bucket_span (grain, start), edge sessions in
 // session_at; the work grows with the span's shape, not with the events inside it. The hints
 // keep the planner from scanning all buckets while there are few of them.

@@ -43,7 +43,8 @@ export class GraphDashboard {
   private async read(query: string, parameters: Record<string, unknown>) {
     const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
     try {
-      const result = await session.executeRead((tx) => tx.run(query, parameters));
+      // Auto-commit: one round trip for a single read, where a transaction function takes three.
+      const result = await session.run(query, parameters);
       return result.records;
     } catch (error) {
       translateNeo4jError(error);

@@ -8,6 +8,8 @@ import { CYPHER } from "./statements.js";
 
 /** How long a dashboard read waits for the graph to reach the log before answering 503. */
 const CATCH_UP_WAIT_MS = 3000;
+/** How long opening the backend waits for the graph to catch up before serving anyway. */
+const STARTUP_WAIT_MS = 10_000;
 /** Pause between attempts to reach Neo4j after it failed. */
 const RETRY_MS = 1000;
 /**
@@ -55,11 +57,20 @@ export class GraphProjection {
     private readonly chunkSize = 5000,
   ) {}
 
-  /** Starts the worker; resolves once the graph is current, or at once if Neo4j is down. */
+  /**
+   * Starts the worker. Resolves once the graph has caught up with the log, at once if Neo4j is
+   * down, and after STARTUP_WAIT_MS at most: a long catch-up (a rebuild) goes on while the
+   * service takes writes, and dashboards answer 503 until it is done.
+   */
   async start(): Promise<void> {
     const firstPass = new Promise<void>((resolve) => this.waiters.add(resolve));
     this.worker = this.run();
-    await firstPass;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      firstPass,
+      new Promise((resolve) => (timer = setTimeout(resolve, STARTUP_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   /** The graph's position in the log, as far as this process knows. */

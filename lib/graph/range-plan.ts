@@ -5,10 +5,15 @@ import {
   type Micros,
 } from "../model/timestamp.js";
 
-/** The bucket grains the projection maintains, coarsest first, with their widths. */
+/**
+ * The bucket grains the projection maintains, coarsest first, each a whole number of the next.
+ * More grains mean more bucket updates per write batch but fewer buckets per range: a range's
+ * ragged ends need at most 23 hours, 5 ten-minute and 9 minute buckets each.
+ */
 export const GRAINS = [
   { grain: "day", micros: MICROS_PER_DAY },
   { grain: "hour", micros: MICROS_PER_HOUR },
+  { grain: "10min", micros: 10 * MICROS_PER_MINUTE },
   { grain: "minute", micros: MICROS_PER_MINUTE },
 ] as const;
 
@@ -36,7 +41,7 @@ export interface RangePlan {
 
 /**
  * Tiles [lower, upper) with the largest whole buckets that fit (days in the middle, then hours,
- * then minutes towards the ends) and leaves at most two sub-minute edges to count from the
+ * ten minutes and minutes towards the ends) and leaves at most two sub-minute edges to count from the
  * sessions themselves. A week with date bounds is 7 day buckets per symbol and no edge.
  */
 export function planRange(lower: Micros, upper: Micros): RangePlan {

@@ -50,7 +50,7 @@ describe("the range plan", () => {
     const { plan } = intervals(lower, upper);
     expect(plan.edgeSpans).to.have.length(2);
     for (const edge of plan.edgeSpans) expect(edge.to - edge.from).to.be.below(MICROS_PER_MINUTE);
-    expect(plan.bucketSpans).to.have.length.at.most(5);
+    expect(plan.bucketSpans).to.have.length.at.most(7);
   });
 
   it("when the range is empty, then the plan is empty", () => {
