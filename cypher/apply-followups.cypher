@@ -3,5 +3,5 @@
 // Served by session_uuid.
 UNWIND $followups AS row
 MATCH (session:Session {uuid: row.uuid})-[:ASKED]->(symbol:Symbol)
-CREATE (session)-[:FOLLOWED_UP {at: row.at, eventId: row.id}]->(symbol)
+CREATE (session)-[:FOLLOWED_UP {at: row.at}]->(symbol)
 RETURN count(*) AS applied

@@ -4,5 +4,5 @@
 UNWIND $sessions AS row
 MATCH (symbol:Symbol {name: row.symbol})
 CREATE (session:Session {uuid: row.uuid, symbol: row.symbol, guess: row.guess, at: row.at})
-CREATE (session)-[:ASKED {at: row.at}]->(symbol)
+CREATE (session)-[:ASKED]->(symbol)
 RETURN count(*) AS applied

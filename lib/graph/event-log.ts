@@ -1,8 +1,9 @@
+import type { Connection as CoreConnection } from "mysql2";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { SessionConflictError, UnknownSessionError } from "../data/data-errors.js";
 import { formatMicros, parseTimestamp, type Micros } from "../model/timestamp.js";
 import type { LoggedEvent } from "./logged-event.js";
-import { QUERY_TIMEOUT_MS, withConnection } from "./mariadb.js";
+import { QUERY_TIMEOUT_MS, translateMariadbError, withConnection } from "./mariadb.js";
 import { SQL } from "./statements.js";
 
 interface PendingInitial {
@@ -53,6 +54,16 @@ interface EventRow extends SessionRow {
 }
 
 const micros = (text: string) => parseTimestamp(text)!;
+
+const toLoggedEvent = (row: EventRow): LoggedEvent => ({
+  id: Number(row.id),
+  kind: row.kind,
+  uuid: row.uuid,
+  symbol: row.symbol,
+  guess: Boolean(row.guess),
+  at: micros(row.created_at),
+  sessionAt: micros(row.session_at ?? row.created_at),
+});
 
 // Bounds one multi-row statement; larger bursts simply take several batches.
 const MAX_BATCH = 2000;
@@ -124,16 +135,26 @@ export class EventLog {
         position,
         limit,
       ]);
-      return rows.map((row) => ({
-        id: Number(row.id),
-        kind: row.kind,
-        uuid: row.uuid,
-        symbol: row.symbol,
-        guess: Boolean(row.guess),
-        at: micros(row.created_at),
-        sessionAt: micros(row.session_at ?? row.created_at),
-      }));
+      return rows.map(toLoggedEvent);
     });
+  }
+
+  /** Every event up to `position`, in log order, streamed: what a bulk rebuild reads. */
+  async *streamEvents(position: number): AsyncGenerator<LoggedEvent> {
+    let connection: PoolConnection;
+    try {
+      connection = await this.pool.getConnection();
+    } catch (error) {
+      translateMariadbError(error);
+    }
+    try {
+      // The promise API buffers whole results; the callback connection underneath streams rows.
+      const core = connection.connection as unknown as CoreConnection;
+      const rows = core.query(SQL.eventsUpTo, [position]).stream();
+      for await (const row of rows) yield toLoggedEvent(row as EventRow);
+    } finally {
+      connection.release();
+    }
   }
 
   async lastEventId(): Promise<number> {

@@ -39,7 +39,7 @@ export async function prepareGraph(driver: Driver, logId: string): Promise<void>
   const session = driver.session();
   try {
     for (const statement of CYPHER.schema) await session.run(statement);
-    await session.run("CALL db.awaitIndexes(300)");
+    await session.run("CALL db.awaitIndexes(3600)");
     await session.executeWrite((tx) => tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS, logId }));
   } finally {
     await session.close();

@@ -1,23 +1,53 @@
+import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
-import { openGraphInterface } from "./graph-interface.js";
-import { rebuildGraph } from "./rebuild.js";
+import { EventLog } from "./event-log.js";
+import { createMariadbPool, migrate } from "./mariadb.js";
+import { createNeo4jDriver } from "./neo4j.js";
+import { rebuildGraph, type RebuildMode } from "./rebuild.js";
 
-// `npm run graph:rebuild`: recreates the Neo4j graph from the MariaDB log.
-const backend = await openGraphInterface(loadConfig());
+const USAGE = `usage: npm run graph:rebuild [-- --replay] [-- --server neo4j|neo4j-test]
+
+Recreates the Neo4j graph from the MariaDB log.
+  (default)        bulk import: stops the local Neo4j server named by --server (default
+                   NEO4J_SERVER or "neo4j"), imports the whole log, starts it; needs root or sudo
+  --replay         empties the graph and replays the log through Cypher, online, on any server`;
+
+const { values } = parseArgs({
+  options: {
+    replay: { type: "boolean", default: false },
+    server: { type: "string", default: process.env.NEO4J_SERVER || "neo4j" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const mode: RebuildMode = values.replay
+  ? { kind: "replay" }
+  : { kind: "import", server: values.server };
+
+const config = loadConfig();
+const pool = createMariadbPool(config.mariadb);
+const driver = createNeo4jDriver(config.neo4j);
 try {
+  await migrate(pool);
+  // The log is only read here; nothing is appended, so committed batches go nowhere.
+  const log = new EventLog(pool, () => {});
+  await log.open();
   const started = performance.now();
   let lastReport = 0;
-  const events = await rebuildGraph(backend, (position, target) => {
+  const events = await rebuildGraph({ driver, log }, mode, (position, target) => {
     if (performance.now() - lastReport < 1000) return;
     lastReport = performance.now();
-    process.stderr.write(`\rrebuilding: ${position} of ${target} events`);
+    process.stderr.write(`\rcatching up: ${position} of ${target} events`);
   });
   const seconds = (performance.now() - started) / 1000;
-  process.stderr.write("\n");
   console.log(
     `rebuilt the graph from ${events} events in ${seconds.toFixed(1)} s ` +
-      `(${Math.round(events / seconds)} events/s)`,
+      `(${Math.round(events / seconds)} events/s, ${mode.kind})`,
   );
 } finally {
-  await backend.close();
+  await pool.end();
+  await driver.close();
 }

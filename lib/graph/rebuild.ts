@@ -1,23 +1,46 @@
-import type { GraphInterface } from "./graph-interface.js";
+import type { Driver } from "neo4j-driver";
+import type { EventLog } from "./event-log.js";
 import { GraphProjection } from "./graph-projection.js";
-import { resetGraph } from "./neo4j.js";
+import { importGraph } from "./graph-import.js";
+import { prepareGraph, resetGraph } from "./neo4j.js";
 
-/** Events per transaction when replaying the whole log: large, for throughput. */
-const REBUILD_CHUNK = 20_000;
+/** Events per transaction when replaying the log through Cypher: large, for throughput. */
+const REPLAY_CHUNK = 20_000;
 
 /**
- * Recreates the graph from the MariaDB log: pauses every applier (a running service waits and
- * answers dashboards 503 meanwhile), empties the graph, and replays the log from the start.
- * Returns the number of events applied.
+ * How to rebuild: `import` stops a Neo4j server on this machine and bulk-imports the whole log
+ * (fast; needs root or sudo); `replay` empties the graph and replays the log through Cypher
+ * (works with any server, online, but at the speed of ordinary transactions).
+ */
+export type RebuildMode = { kind: "import"; server: string } | { kind: "replay" };
+
+export interface RebuildStores {
+  driver: Driver;
+  log: EventLog;
+}
+
+/**
+ * Recreates the graph from the MariaDB log and brings it up to the log's end. A running
+ * service waits meanwhile (dashboards answer 503) and catches up by itself afterwards.
+ * Returns the number of the log's last event when the rebuild started.
  */
 export async function rebuildGraph(
-  backend: GraphInterface,
+  { driver, log }: RebuildStores,
+  mode: RebuildMode,
   onProgress?: (applied: number, target: number) => void,
 ): Promise<number> {
-  const { driver, log } = backend;
+  if (mode.kind === "import") {
+    const { position } = await importGraph(log, mode.server);
+    // Constraints and indexes are built after the import, over the imported nodes.
+    await prepareGraph(driver, log.logId);
+    await new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(
+      await log.lastEventId(),
+      onProgress,
+    );
+    return position;
+  }
   await resetGraph(driver, log.logId);
   const target = await log.lastEventId();
-  const replay = new GraphProjection(driver, log, REBUILD_CHUNK);
-  await replay.catchUpFromGraph(target, onProgress);
+  await new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(target, onProgress);
   return target;
 }

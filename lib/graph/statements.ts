@@ -19,6 +19,7 @@ export const SQL = {
   findSessions: load("sql", "find-sessions.sql"),
   insertFollowups: load("sql", "insert-followups.sql"),
   eventsAfter: load("sql", "events-after.sql"),
+  eventsUpTo: load("sql", "events-up-to.sql"),
   lastEventId: load("sql", "last-event-id.sql"),
   logIdentity: load("sql", "log-identity.sql"),
   truthSymbolTotals: load("sql", "truth-symbol-totals.sql"),
