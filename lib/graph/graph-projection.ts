@@ -7,7 +7,7 @@ import { projectionBatch } from "./projection-batch.js";
 import { CYPHER } from "./statements.js";
 
 /** How long a dashboard read waits for the graph to reach the log before answering 503. */
-const CATCH_UP_WAIT_MS = 3000;
+const CATCH_UP_WAIT_MS = 5000;
 /** How long opening the backend waits for the graph to catch up before serving anyway. */
 const STARTUP_WAIT_MS = 10_000;
 /** Pause between attempts to reach Neo4j after it failed. */

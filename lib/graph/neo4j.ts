@@ -1,4 +1,4 @@
-import neo4j, { type Driver, isRetryableError, Neo4jError } from "neo4j-driver";
+import neo4j, { type Driver, isRetryableError, Neo4jError, type Session } from "neo4j-driver";
 import type { Config } from "../config.js";
 import { StoreUnavailableError } from "../data/data-errors.js";
 import { SYMBOLS } from "../model/symbols.js";
@@ -41,9 +41,28 @@ export async function prepareGraph(driver: Driver, logId: string): Promise<void>
     for (const statement of CYPHER.schema) await session.run(statement);
     await session.run("CALL db.awaitIndexes(3600)");
     await session.executeWrite((tx) => tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS, logId }));
+    await warmUp(session);
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Runs every statement once with nothing to do, so that Neo4j plans them now rather than in
+ * the first live transaction (planning them cold takes seconds, and a dashboard waits for it).
+ */
+async function warmUp(session: Session) {
+  const none = { sessions: [], followups: [], buckets: [], symbols: [] };
+  for (const statement of [
+    CYPHER.applySessions,
+    CYPHER.applyFollowups,
+    CYPHER.applyBucketTotals,
+    CYPHER.applySymbolTotals,
+  ]) {
+    await session.run(statement, none);
+  }
+  await session.run(CYPHER.symbolAggregates, { symbol: "a" });
+  await session.run(CYPHER.rangeAggregates, { bucketSpans: [], edgeSpans: [] });
 }
 
 /**
