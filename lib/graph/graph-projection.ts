@@ -17,6 +17,13 @@ const RETRY_MS = 1000;
  * them and reads them back from the log instead, so a slow graph cannot exhaust memory.
  */
 const MAX_QUEUED_EVENTS = 50_000;
+/**
+ * Neo4j's cost per transaction is high next to its cost per event, so live batches are
+ * gathered for up to LINGER_MS, or until LINGER_EVENTS are queued, before they are applied.
+ * A dashboard read that is waiting for them cuts the wait short.
+ */
+const LINGER_MS = 25;
+const LINGER_EVENTS = 1000;
 
 /** The graph was not at the position this process thought: another applier moved it. */
 class ProjectionMovedError extends Error {}
@@ -47,6 +54,8 @@ export class GraphProjection {
   private queue: CommittedBatch[] = [];
   private queuedEvents = 0;
   private wake: () => void = () => {};
+  private lingering = false;
+  private readerWaiting = false;
   private worker: Promise<void> | null = null;
   private waiters = new Set<() => void>();
   private lastFailure = "not connected yet";
@@ -86,12 +95,16 @@ export class GraphProjection {
       this.queue.push(batch);
       this.queuedEvents += batch.events.length;
     }
-    this.wake();
+    if (!this.lingering || this.queuedEvents >= LINGER_EVENTS) this.wake();
   }
 
   /** Waits until the graph holds every event up to `position`; 503 if it cannot in time. */
   async waitUntilCurrent(position: number): Promise<void> {
     const deadline = Date.now() + CATCH_UP_WAIT_MS;
+    if (this.applied < position) {
+      this.readerWaiting = true;
+      if (this.lingering) this.wake();
+    }
     while (!this.healthy || this.applied < position) {
       if (!this.healthy) {
         throw new StoreUnavailableError(
@@ -123,6 +136,12 @@ export class GraphProjection {
     while (!this.closed) {
       try {
         if (!this.healthy) await this.reconnect();
+        if (this.queuedEvents < LINGER_EVENTS && !this.readerWaiting) {
+          this.lingering = true;
+          await this.sleep(LINGER_MS);
+          this.lingering = false;
+        }
+        this.readerWaiting = false;
         const taken = this.takeQueue();
         await this.applyQueued(taken);
         await this.catchUp(this.log.committedPosition);
@@ -132,15 +151,20 @@ export class GraphProjection {
       this.notifyWaiters();
       if (this.closed) break;
       if (this.healthy && this.queue.length > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = this.healthy ? undefined : setTimeout(resolve, RETRY_MS);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = () => {};
+      await this.sleep(this.healthy ? undefined : RETRY_MS);
     }
+  }
+
+  /** Waits until `wake()` is called, or `ms` have passed when given. */
+  private async sleep(ms?: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = () => {};
   }
 
   private async reconnect() {
@@ -235,21 +259,16 @@ export class GraphProjection {
     const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
     try {
       await session.executeWrite(async (tx) => {
-        const moved = await tx.run(CYPHER.advanceProjection, {
+        const result = await tx.run(CYPHER.applyBatch, {
+          ...batch,
           from: neo4j.int(batch.from),
           to: neo4j.int(batch.to),
           logId: this.log.logId,
         });
-        if (moved.records.length === 0) throw new ProjectionMovedError();
-        // Sent together: the driver pipelines them on the transaction's connection.
-        const [sessions, followups] = await Promise.all([
-          tx.run(CYPHER.applySessions, { sessions: batch.sessions }),
-          tx.run(CYPHER.applyFollowups, { followups: batch.followups }),
-          tx.run(CYPHER.applyBucketTotals, { buckets: batch.buckets }),
-          tx.run(CYPHER.applySymbolTotals, { symbols: batch.symbols }),
-        ]);
-        expectApplied("sessions", sessions.records[0]?.get("applied"), batch.sessions.length);
-        expectApplied("followups", followups.records[0]?.get("applied"), batch.followups.length);
+        const applied = result.records[0];
+        if (!applied) throw new ProjectionMovedError();
+        expectApplied("sessions", applied.get("sessions"), batch.sessions.length);
+        expectApplied("followups", applied.get("followups"), batch.followups.length);
       });
       this.applied = batch.to;
     } catch (error) {

@@ -12,7 +12,6 @@ export function createNeo4jDriver(config: Config["neo4j"]): Driver {
     connectionTimeout: 3000,
     connectionAcquisitionTimeout: 5000,
     maxTransactionRetryTime: 2000,
-    logging: { level: "error", logger: (_level, message) => console.error(`neo4j: ${message}`) },
   });
 }
 
@@ -52,15 +51,9 @@ export async function prepareGraph(driver: Driver, logId: string): Promise<void>
  * the first live transaction (planning them cold takes seconds, and a dashboard waits for it).
  */
 async function warmUp(session: Session) {
-  const none = { sessions: [], followups: [], buckets: [], symbols: [] };
-  for (const statement of [
-    CYPHER.applySessions,
-    CYPHER.applyFollowups,
-    CYPHER.applyBucketTotals,
-    CYPHER.applySymbolTotals,
-  ]) {
-    await session.run(statement, none);
-  }
+  const nothing = { sessions: [], followups: [], buckets: [], symbols: [] };
+  // Position -2 is never the graph's: the statement is planned, matches nothing, writes nothing.
+  await session.run(CYPHER.applyBatch, { ...nothing, from: -2, to: -2, logId: "" });
   await session.run(CYPHER.symbolAggregates, { symbol: "a" });
   await session.run(CYPHER.rangeAggregates, { bucketSpans: [], edgeSpans: [] });
 }
