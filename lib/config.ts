@@ -18,6 +18,8 @@ export interface Config {
     uri: string;
     user: string;
     password: string;
+    /** The local server (provision/services.sh name) that `graph:rebuild` bulk-imports into. */
+    server: string;
   };
 }
 
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uri: text(env, "NEO4J_URI", "bolt://127.0.0.1:7687"),
       user: text(env, "NEO4J_USER", "neo4j"),
       password: text(env, "NEO4J_PASSWORD", "vowelgraph"),
+      server: text(env, "NEO4J_SERVER", "neo4j"),
     },
   };
 }

@@ -9,13 +9,13 @@ const USAGE = `usage: npm run graph:rebuild [-- --replay] [-- --server neo4j|neo
 
 Recreates the Neo4j graph from the MariaDB log.
   (default)        bulk import: stops the local Neo4j server named by --server (default
-                   NEO4J_SERVER or "neo4j"), imports the whole log, starts it; needs root or sudo
+                   NEO4J_SERVER, "neo4j"), imports the whole log, starts it; needs root or sudo
   --replay         empties the graph and replays the log through Cypher, online, on any server`;
 
 const { values } = parseArgs({
   options: {
     replay: { type: "boolean", default: false },
-    server: { type: "string", default: process.env.NEO4J_SERVER || "neo4j" },
+    server: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -23,11 +23,11 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
+const config = loadConfig();
 const mode: RebuildMode = values.replay
   ? { kind: "replay" }
-  : { kind: "import", server: values.server };
+  : { kind: "import", server: values.server ?? config.neo4j.server };
 
-const config = loadConfig();
 const pool = createMariadbPool(config.mariadb);
 const driver = createNeo4jDriver(config.neo4j);
 try {

@@ -15,6 +15,7 @@ export function testConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_INTERFACE: "graph",
     MARIADB_DATABASE: env.MARIADB_TEST_DATABASE ?? `${env.MARIADB_DATABASE || "og"}_test`,
     NEO4J_URI: env.NEO4J_TEST_URI ?? "bolt://127.0.0.1:7688",
+    NEO4J_SERVER: env.NEO4J_TEST_SERVICE ?? "neo4j-test",
   });
 }
 
@@ -26,6 +27,7 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     DATA_INTERFACE: "graph",
     MARIADB_DATABASE: config.mariadb.database,
     NEO4J_URI: config.neo4j.uri,
+    NEO4J_SERVER: config.neo4j.server,
     ...extra,
   };
 }

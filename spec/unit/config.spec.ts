@@ -18,6 +18,7 @@ describe("configuration", () => {
       uri: "bolt://127.0.0.1:7687",
       user: "neo4j",
       password: "vowelgraph",
+      server: "neo4j",
     });
     expect(config.sqlitePath).to.match(/data\/vowelgraph\.sqlite$/);
   });
@@ -36,6 +37,7 @@ describe("configuration", () => {
       NEO4J_URI: "bolt://graph:7687",
       NEO4J_USER: "n",
       NEO4J_PASSWORD: "secret",
+      NEO4J_SERVER: "neo4j-test",
     });
     expect(config).to.deep.include({ port: 8080, host: "127.0.0.1", dataInterface: "sqlite" });
     expect(config.sqlitePath).to.equal("/tmp/x.sqlite");
@@ -46,7 +48,12 @@ describe("configuration", () => {
       password: "p",
       database: "d",
     });
-    expect(config.neo4j).to.deep.equal({ uri: "bolt://graph:7687", user: "n", password: "secret" });
+    expect(config.neo4j).to.deep.equal({
+      uri: "bolt://graph:7687",
+      user: "n",
+      password: "secret",
+      server: "neo4j-test",
+    });
   });
 
   it("when a value is invalid, then it refuses to start and names the variable", () => {
