@@ -1,0 +1,19 @@
+import type { Config } from "../config.js";
+import type { DataInterface } from "./data-interface.js";
+import { NullInterface } from "./null-interface.js";
+import { SqliteInterface } from "./sqlite-interface.js";
+
+/** Opens the backend that DATA_INTERFACE names; the graph backend connects to its stores here. */
+export async function createDataInterface(config: Config): Promise<DataInterface> {
+  switch (config.dataInterface) {
+    case "null":
+      return new NullInterface();
+    case "sqlite":
+      return new SqliteInterface(config.sqlitePath);
+    case "graph": {
+      // Loaded only when chosen, so the baselines never load the database drivers.
+      const { openGraphInterface } = await import("../graph/graph-interface.js");
+      return openGraphInterface(config);
+    }
+  }
+}
