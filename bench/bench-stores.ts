@@ -3,7 +3,7 @@ import { loadConfig, type Config } from "../lib/config.js";
 import { createMariadbPool } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { CYPHER } from "../lib/graph/statements.js";
-import { spawn } from "node:child_process";
+import { runScript } from "./run-script.js";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
 
@@ -128,25 +128,11 @@ export async function resetStores(config: Config): Promise<void> {
  * `npm run graph:rebuild` (bulk import into the test server) over the scratch stores; resolves
  * with its closing line.
  */
-export function rebuildScratchGraph(onStderr?: (text: string) => void): Promise<string> {
+export async function rebuildScratchGraph(onStderr?: (text: string) => void): Promise<string> {
   const script = path.join(PROJECT_ROOT, "dist", "lib", "graph", "rebuild-cli.js");
   const env = { ...process.env, ...benchStoreEnv(), DATA_INTERFACE: "graph" };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-      onStderr?.(chunk);
-    });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0
-        ? resolve(stdout.trim().split("\n").at(-1) ?? "")
-        : reject(new Error(`rebuild-cli exited with ${code}:\n${stdout}\n${stderr}`)),
-    );
-  });
+  const stdout = await runScript(script, env, onStderr);
+  return stdout.trim().split("\n").at(-1) ?? "";
 }
 
 /** The newest position in the scratch log (0 when empty): what a caught-up graph has applied. */

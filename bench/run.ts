@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +23,7 @@ import {
   rebuildScratchGraph,
   waitUntilGraphAt,
 } from "./bench-stores.js";
+import { runScript } from "./run-script.js";
 import { loadEvents, MariadbBulkLoader, SqliteBulkLoader, type LoadedTotals } from "./bulk-load.js";
 import { renderChart } from "./chart.js";
 import {
@@ -216,25 +217,6 @@ function firstLines(error: unknown, lines = 3): string {
 }
 
 const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
-
-/** Runs a Node script of the project to completion; resolves with its stdout. */
-function runScript(script: string, env: NodeJS.ProcessEnv, onStderr?: (text: string) => void) {
-  return new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-      onStderr?.(chunk);
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${path.basename(script)} exited with ${code}:\n${stdout}\n${stderr}`));
-    });
-  });
-}
 
 async function ingestPhase(settings: Settings, results: BenchResults, tmp: string) {
   const order: IngestBackend[] = ["bare-express", "null", "sqlite", "graph"];
