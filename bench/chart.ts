@@ -2,7 +2,7 @@ import type { Backend, DashboardRow } from "./results.js";
 
 const WIDTH = 860;
 const HEIGHT = 520;
-const MARGIN = { left: 70, right: 230, top: 40, bottom: 55 };
+const MARGIN = { left: 80, right: 230, top: 40, bottom: 55 };
 
 const COLORS: Record<Backend, string> = { graph: "#1f6fd1", sqlite: "#d1342f", null: "#7a7a7a" };
 const DASHES: Record<string, string> = {

@@ -279,8 +279,8 @@ export function renderMarkdown(
       results.loads.map((l) => [
         sizeLabel(l.events),
         num(l.added),
-        num(l.initials),
-        num(l.followups),
+        l.initials ? num(l.initials) : "–",
+        l.initials ? num(l.followups) : "–",
         l.mariadb_load_s === null
           ? "–"
           : `${l.mariadb_load_s.toFixed(1)} (${num(l.mariadb_rows_per_s!)})`,

@@ -54,6 +54,7 @@ const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench/run.js
   --seed N             seed of the generated data and of the load (default 1)
   --out FILE           results JSON (default bench/results/latest.json); the Markdown report and
                        the SVG chart are written beside it with .md and .svg
+  --render FILE        only rewrite the .md and .svg of an existing results JSON
 
 The graph backend uses the scratch stores of the tests (MariaDB og_test, Neo4j on Bolt 7688;
 MARIADB_TEST_DATABASE / NEO4J_TEST_URI override), which the bench empties first.`;
@@ -105,11 +106,17 @@ function parseSettings(): Settings {
       "no-rebuild": { type: "boolean", default: false },
       seed: { type: "string", default: "1" },
       out: { type: "string" },
+      render: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.render) {
+    const file = path.resolve(values.render);
+    writeOutputs(JSON.parse(fs.readFileSync(file, "utf8")) as BenchResults, file);
     process.exit(0);
   }
   const quick = values.quick;
@@ -205,14 +212,14 @@ function backendEnv(backend: Backend, sqlitePath: string): NodeJS.ProcessEnv {
   return { ...process.env, ...benchStoreEnv(), DATA_INTERFACE: backend, SQLITE_PATH: sqlitePath };
 }
 
-/** The gist of an error for the report: its first lines, not a page of stack. */
-function firstLines(error: unknown, lines = 3): string {
+/** The gist of an error for the report: its first line and the first line naming an error. */
+function firstLines(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text
-    .split("\n")
-    .filter((line) => line.trim() && !/^\s+at /.test(line))
-    .slice(0, lines)
-    .join(" ")
+  const lines = text.split("\n").filter((line) => line.trim() && !/^\s+at /.test(line));
+  const named = lines.find((line, i) => i > 0 && /^\w*(Error|Exception)\b/.test(line.trim()));
+  return [lines[0], named]
+    .filter((line) => line !== undefined)
+    .join(" … ")
     .slice(0, 600);
 }
 
@@ -515,6 +522,8 @@ async function dashboardPhase(
         },
         sqliteFile,
       };
+      // Listed now, filled in as the step goes: a step that fails still shows what it measured.
+      results.loads.push(step.load);
       const added = await loadStep(step, loaded, mariadb, sqliteLoader, config);
       totals.initials += added.initials;
       totals.followups += added.followups;
@@ -533,7 +542,6 @@ async function dashboardPhase(
       if (nullServer) {
         results.dashboard.push(...(await measureDashboards("null", nullServer, step, settings)));
       }
-      results.loads.push(step.load);
     }
   } finally {
     if (nullServer) await stop(nullServer);
