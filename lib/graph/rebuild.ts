@@ -2,7 +2,23 @@ import type { Driver } from "neo4j-driver";
 import type { EventLog } from "./event-log.js";
 import { GraphProjection } from "./graph-projection.js";
 import { importGraph } from "./graph-import.js";
-import { prepareGraph, resetGraph } from "./neo4j.js";
+import { isNeo4jUnavailable, prepareGraph, resetGraph } from "./neo4j.js";
+
+/** How long a freshly imported database may take to open (its recovery, its first checks). */
+const DATABASE_OPEN_WAIT_MS = 600_000;
+
+/** Runs `work` until Neo4j stops answering "unavailable", or the time is up. */
+async function untilAvailable(work: () => Promise<void>, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isNeo4jUnavailable(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
 
 /** Events per transaction when replaying the log through Cypher: large, for throughput. */
 const REPLAY_CHUNK = 20_000;
@@ -31,8 +47,9 @@ export async function rebuildGraph(
 ): Promise<number> {
   if (mode.kind === "import") {
     const { position } = await importGraph(log, mode.server);
-    // Constraints and indexes are built after the import, over the imported nodes.
-    await prepareGraph(driver, log.logId);
+    // Constraints and indexes are built after the import, over the imported nodes. The server
+    // answers before its database is open after a large import: wait for it, bounded.
+    await untilAvailable(() => prepareGraph(driver, log.logId), DATABASE_OPEN_WAIT_MS);
     await new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(
       await log.lastEventId(),
       onProgress,
