@@ -13,7 +13,7 @@ import {
 import { generateEventStream, replayClock, type GeneratedEvent } from "../support/event-stream.js";
 import { expectedRange } from "../support/expected-aggregates.js";
 import { feedEvents } from "../support/feed-events.js";
-import { openEmptyGraphBackend } from "../support/graph-stores.js";
+import { untilGraphCurrent, openEmptyGraphBackend } from "../support/graph-stores.js";
 
 describeWithStores("graph backend: accuracy against ground truth", () => {
   let backend: GraphInterface;
@@ -31,6 +31,7 @@ describeWithStores("graph backend: accuracy against ground truth", () => {
     backend = await openEmptyGraphBackend(replayClock(events));
     truth = new LogTruth(backend.pool);
     await feedEvents(backend, events);
+    await untilGraphCurrent(backend);
   });
   after(() => backend.close());
 

@@ -9,7 +9,7 @@ import { SYMBOLS } from "../../lib/model/symbols.js";
 import { parseTimestamp } from "../../lib/model/timestamp.js";
 import { generateEventStream, replayClock } from "../support/event-stream.js";
 import { feedEvents } from "../support/feed-events.js";
-import { openEmptyGraphBackend, testConfig } from "../support/graph-stores.js";
+import { untilGraphCurrent, openEmptyGraphBackend, testConfig } from "../support/graph-stores.js";
 import { openGraphInterface } from "../../lib/graph/graph-interface.js";
 import { createMariadbPool } from "../../lib/graph/mariadb.js";
 
@@ -20,6 +20,7 @@ describeWithStores("graph backend: replaying and rebuilding the graph", () => {
   before(async () => {
     backend = await openEmptyGraphBackend(replayClock(events));
     await feedEvents(backend, events);
+    await untilGraphCurrent(backend);
   });
   after(() => backend.close());
 

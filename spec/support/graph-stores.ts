@@ -63,3 +63,16 @@ export async function countLoggedEvents(backend: GraphInterface): Promise<number
   const [rows] = await backend.pool.query("SELECT COUNT(*) AS n FROM events");
   return Number((rows as { n: number }[])[0]!.n);
 }
+
+/**
+ * Waits until the graph has applied everything the log committed. A test that feeds thousands
+ * of events at full speed gets ahead of the projection by more than a dashboard read waits for
+ * (5 s), most of all on a cold JVM; this is the test waiting, not the service.
+ */
+export async function untilGraphCurrent(backend: GraphInterface, seconds = 180): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (backend.projection.position < backend.log.committedPosition) {
+    if (Date.now() > deadline) throw new Error(`the graph did not catch up within ${seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
