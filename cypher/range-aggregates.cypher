@@ -1,12 +1,12 @@
 // GET /dashboard/range/<lower>/<upper>: per symbol, whole buckets for the part of the range
 // they tile (day, hour, 10min and minute spans from lib/graph/range-plan.ts), plus the sessions in
-// the sub-minute edges. Buckets are sought in bucket_span (grain, start), edge sessions in
-// session_at; the work grows with the span's shape, not with the events inside it. The hints
-// keep the planner from scanning all buckets while there are few of them.
+// the sub-minute edges. Buckets can be sought in bucket_span (grain, start), edge sessions in
+// session_at; the work grows with the span's shape, not with the events inside it. No hint on
+// the bucket seek: forced onto bucket_span, Neo4j 5.26 missed buckets of very wide spans
+// (1970..2100) in our tests; the planner's own choice answers right.
 CALL {
   UNWIND $bucketSpans AS span
   MATCH (b:Bucket)
-  USING INDEX b:Bucket(grain, start)
   WHERE b.grain = span.grain AND b.start >= span.from AND b.start < span.to
   RETURN b.symbol AS symbol, b.initials AS count, b.followups AS followups,
          b.earliest AS earliest, b.latest AS latest

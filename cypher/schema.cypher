@@ -13,7 +13,7 @@ CREATE RANGE INDEX session_at IF NOT EXISTS FOR (s:Session) ON (s.at);
 CREATE CONSTRAINT bucket_key IF NOT EXISTS
 FOR (b:Bucket) REQUIRE (b.grain, b.start, b.symbol) IS UNIQUE;
 
-// Serves the range query's seek "grain = g AND start in [from, to)" (named in its hint).
+// Can serve the range query's seek "grain = g AND start in [from, to)".
 CREATE RANGE INDEX bucket_span IF NOT EXISTS FOR (b:Bucket) ON (b.grain, b.start);
 
 // The projection's position in the MariaDB log.

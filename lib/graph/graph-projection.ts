@@ -136,7 +136,7 @@ export class GraphProjection {
     while (!this.closed) {
       try {
         if (!this.healthy) await this.reconnect();
-        if (this.queuedEvents < LINGER_EVENTS && !this.readerWaiting) {
+        if (this.queuedEvents > 0 && this.queuedEvents < LINGER_EVENTS && !this.readerWaiting) {
           this.lingering = true;
           await this.sleep(LINGER_MS);
           this.lingering = false;
