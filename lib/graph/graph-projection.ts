@@ -55,6 +55,7 @@ export class GraphProjection {
   private queuedEvents = 0;
   private wake: () => void = () => {};
   private lingering = false;
+  private connectedOnce = false;
   private readerWaiting = false;
   private worker: Promise<void> | null = null;
   private waiters = new Set<() => void>();
@@ -173,6 +174,9 @@ export class GraphProjection {
     const graph = await this.readPosition();
     const logEnd = await this.log.lastEventId();
     if (graph.logId !== logId || graph.position > logEnd) {
+      // Only at start: a process that later finds the graph moved to another log (the stores
+      // were replaced under it) stops writing instead of fighting over the graph.
+      if (this.connectedOnce) throw new Error(`the graph now follows another log (${graph.logId})`);
       // Derived data that does not match the system of record: rebuild it from the log.
       console.warn(
         `the graph was built from another log (log ${graph.logId} at ${graph.position}; ` +
@@ -183,6 +187,7 @@ export class GraphProjection {
     } else {
       this.applied = graph.position;
     }
+    this.connectedOnce = true;
     this.healthy = true;
   }
 
@@ -273,8 +278,13 @@ export class GraphProjection {
       this.applied = batch.to;
     } catch (error) {
       if (!(error instanceof ProjectionMovedError)) throw error;
-      // Someone else (a rebuild, another applier) moved the graph: continue from where it is.
-      this.applied = (await this.readPosition()).position;
+      // Someone else (a rebuild, another applier) moved the graph: continue from where it is,
+      // unless it now follows another log.
+      const graph = await this.readPosition();
+      if (graph.logId !== this.log.logId) {
+        throw new Error(`the graph now follows another log (${graph.logId})`);
+      }
+      this.applied = graph.position;
     } finally {
       await session.close();
     }
