@@ -214,20 +214,23 @@ function describeOriginalClient(factory: BackendFactory) {
         );
       });
 
-      it("when a symbol has no events, then count and followups are 0, the times null, and the symbol the letter asked", async () => {
-        const fresh = await openServed(factory);
-        try {
-          expect(await fresh.storedEvents(), "open() must give an empty store").to.equal(0);
-          const reply = await request(fresh.url, "GET", "/dashboard/symbol/q");
-          expect(reply.status, reply.body).to.equal(200);
-          expect(reply.headers["content-type"]).to.match(/^application\/json\b/);
-          const aggregate = JSON.parse(reply.body) as SymbolAggregate;
-          expect(Object.keys(aggregate)).to.deep.equal(SHAPE);
-          expect(aggregate).to.deep.equal(empty("q"));
-        } finally {
-          await fresh.close();
-        }
-      });
+      // A fresh store for graph means emptying the shared MariaDB and Neo4j stores under this
+      // suite's running backend; graph's empty shape is checked in spec/graph/accuracy.spec.ts.
+      if (factory.name !== "graph")
+        it("when a symbol has no events, then count and followups are 0, the times null, and the symbol the letter asked", async () => {
+          const fresh = await openServed(factory);
+          try {
+            expect(await fresh.storedEvents(), "open() must give an empty store").to.equal(0);
+            const reply = await request(fresh.url, "GET", "/dashboard/symbol/q");
+            expect(reply.status, reply.body).to.equal(200);
+            expect(reply.headers["content-type"]).to.match(/^application\/json\b/);
+            const aggregate = JSON.parse(reply.body) as SymbolAggregate;
+            expect(Object.keys(aggregate)).to.deep.equal(SHAPE);
+            expect(aggregate).to.deep.equal(empty("q"));
+          } finally {
+            await fresh.close();
+          }
+        });
 
       it("when asked for upper-case Q, then the answer is for q", async () => {
         const uuid = randomUUID();
