@@ -20,6 +20,16 @@ if [[ -r "$VG_SETTINGS_FILE" ]]; then
   unset vg_key vg_value
 fi
 
+# Memory defaults scale with the machine: 1/$1 of its RAM, at least $2 MiB (in MiB). A 4 GiB VM
+# gets the floors; a larger machine keeps a large log's indexes and graph in memory.
+vg_mem_share() {
+  local total
+  total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || true)
+  local share=$((${total:-0} / $1))
+  ((share > $2)) || share=$2
+  echo "$share"
+}
+
 # --- MariaDB: the system of record (names match the API's configuration) ---
 : "${MARIADB_HOST:=127.0.0.1}"
 : "${MARIADB_PORT:=3306}"
@@ -27,7 +37,7 @@ fi
 : "${MARIADB_PASSWORD:=og}"
 : "${MARIADB_DATABASE:=og}"
 : "${MARIADB_BIND_ADDRESS:=127.0.0.1}"
-: "${MARIADB_BUFFER_POOL_SIZE:=256M}"
+: "${MARIADB_BUFFER_POOL_SIZE:=$(vg_mem_share 16 256)M}"
 : "${MARIADB_LOG_FILE_SIZE:=256M}"
 : "${MARIADB_START_TIMEOUT:=60}"
 VG_MARIADB_CNF=/etc/mysql/mariadb.conf.d/60-vowelgraph.cnf
@@ -67,7 +77,7 @@ vg_uri_port() {
 : "${NEO4J_BOLT_PORT:=$(vg_uri_port "$NEO4J_URI" 7687)}"
 : "${NEO4J_HTTP_PORT:=7474}"
 : "${NEO4J_HEAP:=1g}"
-: "${NEO4J_PAGECACHE:=1g}"
+: "${NEO4J_PAGECACHE:=$(vg_mem_share 8 1024)m}"
 : "${NEO4J_LISTEN_ADDRESS:=0.0.0.0}" # 0.0.0.0 so a VM's forwarded ports reach it; auth is on
 : "${NEO4J_ADVERTISED_ADDRESS:=localhost}"
 : "${NEO4J_VAR_DIR:=/var/lib/vowelgraph/neo4j}"
@@ -79,7 +89,7 @@ vg_uri_port() {
 : "${NEO4J_TEST_BOLT_PORT:=$(vg_uri_port "$NEO4J_TEST_URI" 7688)}"
 : "${NEO4J_TEST_HTTP_PORT:=7475}"
 : "${NEO4J_TEST_HEAP:=512m}"
-: "${NEO4J_TEST_PAGECACHE:=256m}"
+: "${NEO4J_TEST_PAGECACHE:=$(vg_mem_share 16 256)m}"
 : "${NEO4J_TEST_LISTEN_ADDRESS:=127.0.0.1}" # tests run on the machine itself
 : "${NEO4J_TEST_VAR_DIR:=/var/lib/vowelgraph/neo4j-test}"
 : "${NEO4J_TEST_LOG_DIR:=/var/log/vowelgraph/neo4j-test}"

@@ -21,10 +21,10 @@ chmod -R a+rX "$csv_dir"
 vg_as_neo4j "$NEO4J_HOME/bin/neo4j-admin" database import full neo4j \
   --overwrite-destination=true \
   --nodes=Symbol="$csv_dir/symbols.csv" \
-  --nodes=Session="$csv_dir/sessions.csv" \
+  --nodes=Session="$csv_dir/sessions-header.csv,$csv_dir/sessions.csv" \
   --nodes=Bucket="$csv_dir/buckets.csv" \
   --nodes=Projection="$csv_dir/projection.csv" \
-  --relationships=ASKED="$csv_dir/asked.csv" \
+  --relationships=ASKED="$csv_dir/asked-header.csv,$csv_dir/sessions.csv" \
   --relationships=FOLLOWED_UP="$csv_dir/followed-up.csv" \
   --report-file="$N4_LOG_DIR/import.report"
 bash "$VG_PROVISION_DIR/services.sh" start "$server"

@@ -1,7 +1,10 @@
 -- The next events after a position in the log, in log order, each followup with the time of
 -- its session's initial (the graph counts a followup where its initial is). Walks the primary
--- key; the join is one lookup in events_initial_uuid per followup.
-SELECT e.id, e.kind, e.uuid, e.symbol, e.guess, e.created_at, i.created_at AS session_at
+-- key; the join is one lookup in events_initial_uuid per followup. Times come as microseconds
+-- since the epoch (created_at is UTC), so the reader parses no date strings.
+SELECT e.id, e.kind, e.uuid, e.symbol, e.guess,
+  TIMESTAMPDIFF(MICROSECOND, '1970-01-01', e.created_at) AS at_us,
+  TIMESTAMPDIFF(MICROSECOND, '1970-01-01', COALESCE(i.created_at, e.created_at)) AS session_at_us
 FROM events e
 LEFT JOIN events i ON e.kind = 'followup' AND i.initial_uuid = e.uuid
 WHERE e.id > ?

@@ -48,9 +48,15 @@ interface SessionRow extends RowDataPacket {
   created_at: string;
 }
 
-interface EventRow extends SessionRow {
+/** A row of events-after.sql / events-up-to.sql; BIGINTs come as numbers (or strings if huge). */
+interface EventRow extends RowDataPacket {
+  id: number | string;
   kind: "initial" | "followup";
-  session_at: string | null;
+  uuid: string;
+  symbol: string;
+  guess: number;
+  at_us: number | string;
+  session_at_us: number | string;
 }
 
 const micros = (text: string) => parseTimestamp(text)!;
@@ -61,8 +67,8 @@ const toLoggedEvent = (row: EventRow): LoggedEvent => ({
   uuid: row.uuid,
   symbol: row.symbol,
   guess: Boolean(row.guess),
-  at: micros(row.created_at),
-  sessionAt: micros(row.session_at ?? row.created_at),
+  at: Number(row.at_us),
+  sessionAt: Number(row.session_at_us),
 });
 
 // Bounds one multi-row statement; larger bursts simply take several batches.

@@ -1,6 +1,7 @@
 import type { Micros } from "../model/timestamp.js";
 import type { LoggedEvent } from "./logged-event.js";
-import { bucketStart, GRAINS, type Grain } from "./range-plan.js";
+import { SYMBOLS } from "../model/symbols.js";
+import { GRAINS, type Grain } from "./range-plan.js";
 
 /** What the graph keeps per Symbol and per Bucket: the dashboard entry, before formatting. */
 export interface Totals {
@@ -16,35 +17,42 @@ export interface BucketKey {
   symbol: string;
 }
 
+// Buckets align to the epoch (UTC): bucket n of a grain starts at n × its width. A bucket's map
+// key is n × SYMBOL_SLOTS + the symbol's index, a number rather than a string because a bulk
+// rebuild adds every event of the log to four buckets.
+const SYMBOL_SLOTS = 32;
+const SYMBOL_INDEX = new Map(SYMBOLS.map((symbol, index) => [symbol, index]));
+
 /**
  * Sums events into per-symbol and per-bucket totals: what a projection transaction adds to the
  * graph, and what a bulk import writes whole. A followup counts where its session's initial is.
  */
 export class EventTotals {
   readonly symbols = new Map<string, Totals>();
-  private readonly buckets = new Map<string, Totals>();
+  private readonly buckets = GRAINS.map(() => new Map<number, Totals>());
 
   add(event: LoggedEvent): void {
     const initialAt = event.kind === "initial" ? event.at : null;
     addTo(this.symbols, event.symbol, initialAt);
-    for (const { grain, micros } of GRAINS) {
-      addTo(
-        this.buckets,
-        `${grain} ${bucketStart(event.sessionAt, micros)} ${event.symbol}`,
-        initialAt,
-      );
+    const symbolIndex = SYMBOL_INDEX.get(event.symbol)!;
+    for (let level = 0; level < GRAINS.length; level++) {
+      const slot = Math.floor(event.sessionAt / GRAINS[level]!.micros);
+      addTo(this.buckets[level]!, slot * SYMBOL_SLOTS + symbolIndex, initialAt);
     }
   }
 
   *bucketEntries(): Generator<[BucketKey, Totals]> {
-    for (const [key, totals] of this.buckets) {
-      const [grain, start, symbol] = key.split(" ") as [Grain, string, string];
-      yield [{ grain, start: Number(start), symbol }, totals];
+    for (const [level, { grain, micros }] of GRAINS.entries()) {
+      for (const [key, totals] of this.buckets[level]!) {
+        const slot = Math.floor(key / SYMBOL_SLOTS);
+        const symbol = SYMBOLS[key - slot * SYMBOL_SLOTS]!;
+        yield [{ grain, start: slot * micros, symbol }, totals];
+      }
     }
   }
 }
 
-function addTo(totals: Map<string, Totals>, key: string, initialAt: Micros | null) {
+function addTo<K>(totals: Map<K, Totals>, key: K, initialAt: Micros | null) {
   let entry = totals.get(key);
   if (!entry) {
     entry = { initials: 0, followups: 0, earliest: null, latest: null };

@@ -8,32 +8,45 @@ import { SYMBOLS } from "../model/symbols.js";
 import type { EventLog } from "./event-log.js";
 import { EventTotals, type Totals } from "./event-totals.js";
 
-/** A CSV file written in large chunks, waiting whenever the disk falls behind. */
+/** Lines kept in memory per file before they are handed to the disk. */
+const CHUNK_LINES = 8192;
+
+/** A CSV file written in large chunks; the writer waits whenever the disk falls behind. */
 class CsvFile {
   private readonly stream: fs.WriteStream;
-  private buffer: string[] = [];
+  private lines: string[] = [];
 
-  constructor(file: string, header: string) {
+  constructor(file: string, header?: string) {
     this.stream = fs.createWriteStream(file);
-    this.buffer.push(header);
+    if (header !== undefined) this.lines.push(header);
   }
 
-  async row(line: string) {
-    this.buffer.push(line);
-    if (this.buffer.length >= 4096) await this.flush();
+  add(line: string) {
+    this.lines.push(line);
+  }
+
+  get full() {
+    return this.lines.length >= CHUNK_LINES;
+  }
+
+  async flush() {
+    const text = this.lines.join("\n") + "\n";
+    this.lines = [];
+    if (!this.stream.write(text)) await once(this.stream, "drain");
   }
 
   async close() {
-    await this.flush();
+    if (this.lines.length > 0) await this.flush();
     this.stream.end();
     await once(this.stream, "finish");
   }
+}
 
-  private async flush() {
-    const text = this.buffer.join("\n") + "\n";
-    this.buffer = [];
-    if (!this.stream.write(text)) await once(this.stream, "drain");
-  }
+/** A small CSV file written whole. */
+async function writeCsv(file: string, header: string, lines: Iterable<string>) {
+  const csv = new CsvFile(file, header);
+  for (const line of lines) csv.add(line);
+  await csv.close();
 }
 
 const cell = (value: number | null) => (value === null ? "" : String(value));
@@ -42,17 +55,23 @@ const totalsCells = (t: Totals | undefined) =>
 const TOTALS_HEADER = "initials:long,followups:long,earliest:long,latest:long";
 
 /**
- * Writes the graph of the whole log up to `position` as the CSV files of Neo4j's bulk importer:
- * the same nodes, relationships and totals the projection builds one batch at a time.
+ * Writes the graph of the whole log up to `position` as the CSV files of Neo4j's bulk importer
+ * (provision/neo4j-import.sh reads them): the same nodes, relationships and totals the projection
+ * builds one batch at a time. sessions.csv has no header line because the importer reads it
+ * twice, under sessions-header.csv for the Session nodes and under asked-header.csv for their
+ * ASKED relationships, so that the log's largest part is written once.
  */
 export async function writeGraphCsv(log: EventLog, position: number, dir: string) {
-  const sessions = new CsvFile(
-    path.join(dir, "sessions.csv"),
-    "uuid:ID(Session),symbol,guess:boolean,at:long",
+  const file = (name: string) => path.join(dir, name);
+  await writeCsv(file("sessions-header.csv"), "uuid:ID(Session),symbol,guess:boolean,at:long", []);
+  await writeCsv(
+    file("asked-header.csv"),
+    ":START_ID(Session),:END_ID(Symbol),:IGNORE,:IGNORE",
+    [],
   );
-  const asked = new CsvFile(path.join(dir, "asked.csv"), ":START_ID(Session),:END_ID(Symbol)");
+  const sessions = new CsvFile(file("sessions.csv"));
   const followedUp = new CsvFile(
-    path.join(dir, "followed-up.csv"),
+    file("followed-up.csv"),
     ":START_ID(Session),:END_ID(Symbol),at:long",
   );
   const totals = new EventTotals();
@@ -61,29 +80,29 @@ export async function writeGraphCsv(log: EventLog, position: number, dir: string
     events++;
     totals.add(event);
     if (event.kind === "initial") {
-      await sessions.row(`${event.uuid},${event.symbol},${event.guess},${event.at}`);
-      await asked.row(`${event.uuid},${event.symbol}`);
+      sessions.add(`${event.uuid},${event.symbol},${event.guess},${event.at}`);
+      if (sessions.full) await sessions.flush();
     } else {
-      await followedUp.row(`${event.uuid},${event.symbol},${event.at}`);
+      followedUp.add(`${event.uuid},${event.symbol},${event.at}`);
+      if (followedUp.full) await followedUp.flush();
     }
   }
-  await Promise.all([sessions.close(), asked.close(), followedUp.close()]);
+  await Promise.all([sessions.close(), followedUp.close()]);
 
-  const symbols = new CsvFile(path.join(dir, "symbols.csv"), `name:ID(Symbol),${TOTALS_HEADER}`);
-  for (const symbol of SYMBOLS)
-    await symbols.row(`${symbol},${totalsCells(totals.symbols.get(symbol))}`);
-  await symbols.close();
-  const buckets = new CsvFile(
-    path.join(dir, "buckets.csv"),
-    `grain,start:long,symbol,${TOTALS_HEADER}`,
+  await writeCsv(
+    file("symbols.csv"),
+    `name:ID(Symbol),${TOTALS_HEADER}`,
+    SYMBOLS.map((symbol) => `${symbol},${totalsCells(totals.symbols.get(symbol))}`),
   );
+  const buckets = new CsvFile(file("buckets.csv"), `grain,start:long,symbol,${TOTALS_HEADER}`);
   for (const [key, t] of totals.bucketEntries()) {
-    await buckets.row(`${key.grain},${key.start},${key.symbol},${totalsCells(t)}`);
+    buckets.add(`${key.grain},${key.start},${key.symbol},${totalsCells(t)}`);
+    if (buckets.full) await buckets.flush();
   }
   await buckets.close();
-  const projection = new CsvFile(path.join(dir, "projection.csv"), "name,lastEventId:long,logId");
-  await projection.row(`event-log,${position},${log.logId}`);
-  await projection.close();
+  await writeCsv(file("projection.csv"), "name,lastEventId:long,logId", [
+    `event-log,${position},${log.logId}`,
+  ]);
   return events;
 }
 
@@ -108,13 +127,14 @@ function importIntoServer(server: string, dir: string): Promise<void> {
 export async function importGraph(
   log: EventLog,
   server: string,
-): Promise<{ position: number; events: number }> {
+  timed: <T>(phase: string, work: () => Promise<T>) => Promise<T> = (_phase, work) => work(),
+): Promise<number> {
   const position = await log.lastEventId();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vowelgraph-import-"));
   try {
-    const events = await writeGraphCsv(log, position, dir);
-    await importIntoServer(server, dir);
-    return { position, events };
+    await timed("export", () => writeGraphCsv(log, position, dir));
+    await timed("import", () => importIntoServer(server, dir));
+    return position;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

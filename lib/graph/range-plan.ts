@@ -19,9 +19,6 @@ export const GRAINS = [
 
 export type Grain = (typeof GRAINS)[number]["grain"];
 
-/** The start of the bucket of `grain` width that holds `at` (buckets align to the epoch, UTC). */
-export const bucketStart = (at: Micros, width: number): Micros => Math.floor(at / width) * width;
-
 export interface BucketSpan {
   grain: Grain;
   /** Bucket starts in [from, to) are wholly inside the range. */

@@ -37,12 +37,17 @@ try {
   await log.open();
   const started = performance.now();
   let lastReport = 0;
-  const events = await rebuildGraph({ driver, log }, mode, (position, target) => {
-    if (performance.now() - lastReport < 1000) return;
-    lastReport = performance.now();
-    process.stderr.write(`\rcatching up: ${position} of ${target} events`);
+  const phases: string[] = [];
+  const events = await rebuildGraph({ driver, log }, mode, {
+    onProgress: (position, target) => {
+      if (performance.now() - lastReport < 1000) return;
+      lastReport = performance.now();
+      process.stderr.write(`\rcatching up: ${position} of ${target} events`);
+    },
+    onPhase: (phase, seconds) => phases.push(`${phase} ${seconds.toFixed(1)} s`),
   });
   const seconds = (performance.now() - started) / 1000;
+  console.log(`phases: ${phases.join(", ")}`);
   console.log(
     `rebuilt the graph from ${events} events in ${seconds.toFixed(1)} s ` +
       `(${Math.round(events / seconds)} events/s, ${mode.kind})`,

@@ -35,6 +35,13 @@ export interface RebuildStores {
   log: EventLog;
 }
 
+export interface RebuildObserver {
+  /** Called about as often as the catch-up commits a transaction. */
+  onProgress?: (applied: number, target: number) => void;
+  /** Called as each phase ends, with its wall time: where a slow rebuild spends it. */
+  onPhase?: (phase: string, seconds: number) => void;
+}
+
 /**
  * Recreates the graph from the MariaDB log and brings it up to the log's end. A running
  * service waits meanwhile (dashboards answer 503) and catches up by itself afterwards.
@@ -43,21 +50,31 @@ export interface RebuildStores {
 export async function rebuildGraph(
   { driver, log }: RebuildStores,
   mode: RebuildMode,
-  onProgress?: (applied: number, target: number) => void,
+  { onProgress, onPhase }: RebuildObserver = {},
 ): Promise<number> {
-  if (mode.kind === "import") {
-    const { position } = await importGraph(log, mode.server);
-    // Constraints and indexes are built after the import, over the imported nodes. The server
-    // answers before its database is open after a large import: wait for it, bounded.
-    await untilAvailable(() => prepareGraph(driver, log.logId), DATABASE_OPEN_WAIT_MS);
-    await new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    onPhase?.(phase, (performance.now() - started) / 1000);
+    return result;
+  };
+  const catchUp = async () =>
+    new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(
       await log.lastEventId(),
       onProgress,
     );
+  if (mode.kind === "import") {
+    const position = await importGraph(log, mode.server, timed);
+    // Constraints and indexes are built after the import, over the imported nodes. The server
+    // answers before its database is open after a large import: wait for it, bounded.
+    await timed("indexes", () =>
+      untilAvailable(() => prepareGraph(driver, log.logId), DATABASE_OPEN_WAIT_MS),
+    );
+    await timed("catch-up", catchUp);
     return position;
   }
-  await resetGraph(driver, log.logId);
+  await timed("wipe", () => resetGraph(driver, log.logId));
   const target = await log.lastEventId();
-  await new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(target, onProgress);
+  await timed("replay", catchUp);
   return target;
 }
