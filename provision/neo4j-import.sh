@@ -11,6 +11,9 @@ set -euo pipefail
 server=$1
 csv_dir=$(realpath "$2")
 vg_require_root "${BASH_SOURCE[0]}" "$@"
+# Holds the provisioning lock from stop to start, so that a `services.sh start` or `ensure.sh`
+# run meanwhile (npm start, npm test) waits instead of starting the server under the importer.
+vg_lock
 vg_n4 "$server"
 [[ -r "$csv_dir/sessions.csv" ]] || vg_die "no sessions.csv in $csv_dir"
 

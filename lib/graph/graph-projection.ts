@@ -22,7 +22,7 @@ const MAX_QUEUED_EVENTS = 50_000;
  * gathered for up to LINGER_MS, or until LINGER_EVENTS are queued, before they are applied.
  * A dashboard read that is waiting for them cuts the wait short.
  */
-const LINGER_MS = 25;
+const LINGER_MS = 200;
 const LINGER_EVENTS = 1000;
 
 /** The graph was not at the position this process thought: another applier moved it. */
