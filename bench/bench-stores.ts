@@ -1,4 +1,3 @@
-import mysql from "mysql2/promise";
 import { loadConfig, type Config } from "../lib/config.js";
 import { createMariadbPool } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
@@ -24,41 +23,6 @@ export function benchStoreEnv(env: NodeJS.ProcessEnv = process.env): Record<stri
 /** The graph backend's configuration over the scratch stores. */
 export function benchConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return loadConfig({ ...env, DATA_INTERFACE: "graph", ...benchStoreEnv(env) });
-}
-
-/** The MariaDB advisory lock that marks the scratch stores as in use by one run. */
-export const SCRATCH_LOCK = "vowelgraph_scratch_stores";
-
-/**
- * Holds SCRATCH_LOCK on a connection of its own until `release` is called (or the process
- * dies). Whatever else takes the same lock (a test run that also empties og_test) waits for the
- * bench instead of wiping its data half-way through; nothing that ignores it is stopped.
- */
-export async function lockScratchStores(
-  config: Config,
-  waitSeconds: number,
-): Promise<{ release(): Promise<void> } | null> {
-  const connection = await mysql.createConnection({
-    host: config.mariadb.host,
-    port: config.mariadb.port,
-    user: config.mariadb.user,
-    password: config.mariadb.password,
-    database: config.mariadb.database,
-  });
-  const [rows] = await connection.query("SELECT GET_LOCK(?, ?) AS locked", [
-    SCRATCH_LOCK,
-    waitSeconds,
-  ]);
-  if (Number((rows as { locked: number | null }[])[0]!.locked) !== 1) {
-    await connection.end();
-    return null;
-  }
-  return {
-    async release() {
-      await connection.query("SELECT RELEASE_LOCK(?)", [SCRATCH_LOCK]).catch(() => {});
-      await connection.end();
-    },
-  };
 }
 
 /** How many rows the scratch log holds, or null when its table is missing. */

@@ -14,9 +14,7 @@ import {
   benchConfig,
   benchStoreEnv,
   countLoggedEvents,
-  lockScratchStores,
   resetStores,
-  SCRATCH_LOCK,
   storesProblem,
   storeVersions,
   lastLoggedId,
@@ -24,6 +22,7 @@ import {
   waitUntilGraphAt,
 } from "./bench-stores.js";
 import { runScript } from "./run-script.js";
+import { lockScratchStores, SCRATCH_LOCK } from "./scratch-lock.js";
 import { loadEvents, MariadbBulkLoader, SqliteBulkLoader, type LoadedTotals } from "./bulk-load.js";
 import { renderChart } from "./chart.js";
 import {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
 import { createMariadbPool } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
+import { lockScratchStores, SCRATCH_LOCK } from "../bench/scratch-lock.js";
 import { testConfig, testEnv } from "./support/graph-stores.js";
 import { STORES_AVAILABLE } from "./support/stores-available.js";
 
@@ -37,10 +38,25 @@ async function resetLargeTestStores() {
   if (rebuild.status !== 0) throw new Error("could not empty the test graph by bulk import");
 }
 
+let scratchLock: Awaited<ReturnType<typeof lockScratchStores>> = null;
+
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     if (!STORES_AVAILABLE) return;
     this.timeout(600_000);
+    // The bench empties and fills the same stores for up to an hour: refuse to share them
+    // rather than fail at random. (A spec that stops MariaDB drops the lock's connection, so
+    // the lock guards the start of a run, which is when a bench would otherwise be wiped.)
+    scratchLock = await lockScratchStores(testConfig(), 0);
+    if (!scratchLock) {
+      throw new Error(
+        `another run (npm run bench?) holds the test stores (MariaDB lock ${SCRATCH_LOCK}); ` +
+          "run the tests when it has finished",
+      );
+    }
     await resetLargeTestStores();
+  },
+  async afterAll() {
+    await scratchLock?.release();
   },
 };
