@@ -75,9 +75,7 @@ export async function writeGraphCsv(log: EventLog, position: number, dir: string
     ":START_ID(Session),:END_ID(Symbol),at:long",
   );
   const totals = new EventTotals();
-  let events = 0;
   for await (const event of log.streamEvents(position)) {
-    events++;
     totals.add(event);
     if (event.kind === "initial") {
       sessions.add(`${event.uuid},${event.symbol},${event.guess},${event.at}`);
@@ -103,7 +101,6 @@ export async function writeGraphCsv(log: EventLog, position: number, dir: string
   await writeCsv(file("projection.csv"), "name,lastEventId:long,logId", [
     `event-log,${position},${log.logId}`,
   ]);
-  return events;
 }
 
 /** Runs provision/neo4j-import.sh: stop the local server, bulk-import `dir`, start it again. */
