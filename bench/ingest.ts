@@ -1,17 +1,10 @@
 import { frequencyLetterStream } from "../lib/client/letter-stream.js";
 import { runLoad } from "../lib/client/load-client.js";
 import { seededRandom } from "../lib/model/random.js";
+import type { IngestRow } from "./results.js";
 
-export interface IngestResult {
-  concurrency: number;
-  rps: number;
-  p50_ms: number;
-  p99_ms: number;
-  requests: number;
-  errors: number;
-  /** The first few error descriptions, when there were errors. */
-  error_samples?: string[];
-}
+/** One ingest point, as bench/results.ts records it minus the backend it was measured on. */
+export type IngestResult = Omit<IngestRow, "backend">;
 
 /**
  * The client's own mix of initials and followups at one concurrency: a warm-up run (its numbers

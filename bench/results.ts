@@ -13,6 +13,7 @@ export interface IngestRow {
   p99_ms: number;
   requests: number;
   errors: number;
+  /** The first few error descriptions, when there were errors. */
   error_samples?: string[];
 }
 
