@@ -1,18 +1,22 @@
 import { loadConfig, type Config } from "../lib/config.js";
-import { createMariadbPool } from "../lib/graph/mariadb.js";
+import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
-import { CYPHER } from "../lib/graph/statements.js";
-import { runScript } from "./run-script.js";
+import { CYPHER, SQL } from "../lib/graph/statements.js";
+import { lastLine, runScript } from "./run-script.js";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
 
 /**
  * The bench writes only to the scratch stores the tests use (MariaDB `og_test`, the Neo4j test
  * instance on Bolt 7688, known to provision/services.sh as `neo4j-test`), never to the service's
- * own data. Same overrides as the tests' support code, repeated here so that bench code does not
- * depend on spec/. NEO4J_SERVER matters: the bulk-import rebuild stops and restarts that server.
+ * own data; the tests' support code (spec/support/graph-stores.ts) takes them from here too.
+ * NEO4J_SERVER matters: the bulk-import rebuild stops and restarts that server.
  */
-export function benchStoreEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function benchStoreEnv(env: NodeJS.ProcessEnv = process.env): {
+  MARIADB_DATABASE: string;
+  NEO4J_URI: string;
+  NEO4J_SERVER: string;
+} {
   return {
     MARIADB_DATABASE: env.MARIADB_TEST_DATABASE ?? `${env.MARIADB_DATABASE || "og"}_test`,
     NEO4J_URI: env.NEO4J_TEST_URI ?? "bolt://127.0.0.1:7688",
@@ -78,8 +82,7 @@ export async function storeVersions(config: Config): Promise<{ mariadb: string; 
 export async function resetStores(config: Config): Promise<void> {
   const pool = createMariadbPool(config.mariadb);
   try {
-    // Every table the service's migrations create (sql/0*.sql), so that it starts afresh.
-    await pool.query("DROP TABLE IF EXISTS events, log_identity");
+    await dropEventLog(pool);
   } finally {
     await pool.end();
   }
@@ -96,14 +99,14 @@ export async function rebuildScratchGraph(onStderr?: (text: string) => void): Pr
   const script = path.join(PROJECT_ROOT, "dist", "lib", "graph", "rebuild-cli.js");
   const env = { ...process.env, ...benchStoreEnv(), DATA_INTERFACE: "graph" };
   const stdout = await runScript(script, env, onStderr);
-  return stdout.trim().split("\n").at(-1) ?? "";
+  return lastLine(stdout);
 }
 
 /** The newest position in the scratch log (0 when empty): what a caught-up graph has applied. */
 export async function lastLoggedId(config: Config): Promise<number> {
   const pool = createMariadbPool(config.mariadb);
   try {
-    const [rows] = await pool.query("SELECT COALESCE(MAX(id), 0) AS id FROM events");
+    const [rows] = await pool.query(SQL.lastEventId);
     return Number((rows as { id: number | string }[])[0]!.id);
   } finally {
     await pool.end();

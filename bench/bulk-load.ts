@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import type { Pool, PoolConnection } from "mysql2/promise";
 import { decidesToFollowUp } from "../lib/client/followup-rule.js";
 import { frequencyLetterStream, SHERLOCK_LETTER_COUNTS } from "../lib/client/letter-stream.js";
-import { SqliteInterface } from "../lib/data/sqlite-interface.js";
+import { CREATE_TABLE, INSERT_EVENT } from "../lib/data/sqlite-interface.js";
 import { migrate } from "../lib/graph/mariadb.js";
 import { guessIsVowel } from "../lib/model/guess.js";
 import type { RandomSource } from "../lib/model/random.js";
@@ -19,7 +19,7 @@ export interface BenchEvent {
 }
 
 /** A version-4 UUID drawn from `random`, so that a seed gives the same data set every time. */
-export function seededUuid(random: RandomSource): string {
+function seededUuid(random: RandomSource): string {
   let hex = "";
   for (let i = 0; i < 4; i++)
     hex += Math.floor(random() * 2 ** 32)
@@ -39,7 +39,7 @@ const FOLLOWUP_DELAY_S = { min: 2, max: 4 * 3600 };
  * The followups per initial that the client's rule gives with its letter frequencies (SPEC:
  * about 0.143): 0.9 × 0.1 for a e i o u, 0.9 × 0.2 for other consonants, 0.075 for y.
  */
-export function expectedFollowupRate(): number {
+function expectedFollowupRate(): number {
   let total = 0;
   let weighted = 0;
   for (const [symbol, count] of Object.entries(SHERLOCK_LETTER_COUNTS)) {
@@ -102,7 +102,7 @@ class FollowupQueue {
  * its initial. Initials arrive as a Poisson process whose rate fills the span with `count`
  * events; yields chunks of `chunkSize`, each in time order after the previous.
  */
-export function* generateEvents(
+function* generateEvents(
   count: number,
   from: Micros,
   spanMicros: number,
@@ -151,7 +151,7 @@ export interface LoadedTotals {
   lastInitial: Micros;
 }
 
-export function tally(totals: LoadedTotals, chunk: readonly BenchEvent[]) {
+function tally(totals: LoadedTotals, chunk: readonly BenchEvent[]) {
   for (const event of chunk) {
     if (event.kind === "followup") {
       totals.followups++;
@@ -198,19 +198,17 @@ export class MariadbBulkLoader implements BulkLoader {
 }
 
 /**
- * The sqlite baseline's bulk path: rows into its api_events table (created by the backend's
- * own constructor), one transaction per chunk. The service itself commits one event at a time.
+ * The sqlite baseline's bulk path: rows into its api_events table (the backend's own schema and
+ * insert), one transaction per chunk. The service itself commits one event at a time.
  */
 export class SqliteBulkLoader implements BulkLoader {
   private readonly db: Database.Database;
   private readonly insertChunk: (chunk: readonly BenchEvent[]) => void;
 
   constructor(file: string) {
-    void new SqliteInterface(file).close();
     this.db = new Database(file);
-    const insert = this.db.prepare(
-      "INSERT INTO api_events (uuid, symbol, is_vowel, url, date) VALUES (?, ?, ?, ?, ?)",
-    );
+    this.db.exec(CREATE_TABLE);
+    const insert = this.db.prepare(INSERT_EVENT);
     this.insertChunk = this.db.transaction((chunk: readonly BenchEvent[]) => {
       for (const e of chunk) {
         const date = formatMicros(e.at);

@@ -60,7 +60,7 @@ export class DashboardClient {
 }
 
 /** ISO 8601 with microseconds and Z, e.g. 2017-06-03T04:05:06.123456Z, URL-encoded. */
-export function isoBound(micros: Micros): string {
+function isoBound(micros: Micros): string {
   const seconds = Math.floor(micros / 1_000_000);
   const fraction = String(micros - seconds * 1_000_000).padStart(6, "0");
   const iso = new Date(seconds * 1000).toISOString().slice(0, 19);

@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 
+/** The last line a script printed: its verdict or summary. */
+export const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
+
 /** Runs a Node script of the project to completion; resolves with its stdout. */
 export function runScript(
   script: string,

@@ -21,7 +21,7 @@ import {
   rebuildScratchGraph,
   waitUntilGraphAt,
 } from "./bench-stores.js";
-import { runScript } from "./run-script.js";
+import { lastLine, runScript } from "./run-script.js";
 import { lockScratchStores, SCRATCH_LOCK } from "./scratch-lock.js";
 import { loadEvents, MariadbBulkLoader, SqliteBulkLoader, type LoadedTotals } from "./bulk-load.js";
 import { renderChart } from "./chart.js";
@@ -221,8 +221,6 @@ function firstLines(error: unknown): string {
     .join(" … ")
     .slice(0, 600);
 }
-
-const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
 
 async function ingestPhase(settings: Settings, results: BenchResults, tmp: string) {
   const order: IngestBackend[] = ["bare-express", "null", "sqlite", "graph"];

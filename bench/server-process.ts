@@ -31,7 +31,7 @@ export interface StartOptions {
 const LISTENING = /listening on (http:\/\/[^\s)]+)/;
 
 /** Peak RSS of a live process from /proc (Linux); NaN where that cannot be read. */
-export function peakRssMb(pid: number): number {
+function peakRssMb(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
-import { createMariadbPool } from "../lib/graph/mariadb.js";
+import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { lockScratchStores, SCRATCH_LOCK } from "../bench/scratch-lock.js";
 import { testConfig, testEnv } from "./support/graph-stores.js";
@@ -26,7 +26,7 @@ async function resetLargeTestStores() {
   if ((await testGraphNodes()) < BULK_RESET_NODES) return;
   const pool = createMariadbPool(testConfig().mariadb);
   try {
-    await pool.query("DROP TABLE IF EXISTS events, log_identity");
+    await dropEventLog(pool);
   } finally {
     await pool.end();
   }

@@ -7,10 +7,10 @@ import { formatMicros, nowMicros, parseTimestamp, type Micros } from "../model/t
 import type { DataInterface } from "./data-interface.js";
 
 // The reference's schema, kept as it was: no index, so every question is a full scan.
-const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS api_events (
+export const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS api_events (
   uuid TEXT, symbol TEXT, is_vowel INTEGER, url TEXT, date TEXT)`;
 
-const INSERT_EVENT = `INSERT INTO api_events (uuid, symbol, is_vowel, url, date) VALUES (?, ?, ?, ?, ?)`;
+export const INSERT_EVENT = `INSERT INTO api_events (uuid, symbol, is_vowel, url, date) VALUES (?, ?, ?, ?, ?)`;
 
 // Dates are stored in the one fixed-width format, so comparing the text compares the times.
 const INITIALS_IN_RANGE = `SELECT COUNT(*) AS count, MIN(date) AS earliest, MAX(date) AS latest

@@ -61,7 +61,7 @@ const TOTALS_HEADER = "initials:long,followups:long,earliest:long,latest:long";
  * twice, under sessions-header.csv for the Session nodes and under asked-header.csv for their
  * ASKED relationships, so that the log's largest part is written once.
  */
-export async function writeGraphCsv(log: EventLog, position: number, dir: string) {
+async function writeGraphCsv(log: EventLog, position: number, dir: string) {
   const file = (name: string) => path.join(dir, name);
   await writeCsv(file("sessions-header.csv"), "uuid:ID(Session),symbol,guess:boolean,at:long", []);
   await writeCsv(
@@ -124,7 +124,7 @@ function importIntoServer(server: string, dir: string): Promise<void> {
 export async function importGraph(
   log: EventLog,
   server: string,
-  timed: <T>(phase: string, work: () => Promise<T>) => Promise<T> = (_phase, work) => work(),
+  timed: <T>(phase: string, work: () => Promise<T>) => Promise<T>,
 ): Promise<number> {
   const position = await log.lastEventId();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vowelgraph-import-"));

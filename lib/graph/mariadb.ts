@@ -73,3 +73,8 @@ export async function migrate(pool: Pool): Promise<void> {
     for (const migration of SQL.migrations) await connection.query(migration);
   });
 }
+
+/** Drops every table `migrate` creates: a scratch database's way to a new, empty log. */
+export async function dropEventLog(pool: Pool): Promise<void> {
+  await pool.query(SQL.dropEventLog);
+}

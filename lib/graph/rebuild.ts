@@ -58,11 +58,8 @@ export async function rebuildGraph(
     onPhase?.(phase, (performance.now() - started) / 1000);
     return result;
   };
-  const catchUp = async () =>
-    new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(
-      await log.lastEventId(),
-      onProgress,
-    );
+  const catchUpTo = (target: number) =>
+    new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(target, onProgress);
   if (mode.kind === "import") {
     const position = await importGraph(log, mode.server, timed);
     // Constraints and indexes are built after the import, over the imported nodes. The server
@@ -70,11 +67,12 @@ export async function rebuildGraph(
     await timed("indexes", () =>
       untilAvailable(() => prepareGraph(driver, log.logId), DATABASE_OPEN_WAIT_MS),
     );
-    await timed("catch-up", catchUp);
+    const target = await log.lastEventId();
+    await timed("catch-up", () => catchUpTo(target));
     return position;
   }
   await timed("wipe", () => resetGraph(driver, log.logId));
   const target = await log.lastEventId();
-  await timed("replay", catchUp);
+  await timed("replay", () => catchUpTo(target));
   return target;
 }

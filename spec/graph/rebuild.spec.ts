@@ -11,7 +11,7 @@ import { generateEventStream, replayClock } from "../support/event-stream.js";
 import { feedEvents } from "../support/feed-events.js";
 import { untilGraphCurrent, openEmptyGraphBackend, testConfig } from "../support/graph-stores.js";
 import { openGraphInterface } from "../../lib/graph/graph-interface.js";
-import { createMariadbPool } from "../../lib/graph/mariadb.js";
+import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
 
 describeWithStores("graph backend: replaying and rebuilding the graph", () => {
   let backend: GraphInterface;
@@ -67,7 +67,7 @@ describeWithStores("graph backend: replaying and rebuilding the graph", () => {
     await backend.close();
     // A new log (the database recreated) under the old graph, with one event of its own.
     const pool = createMariadbPool(testConfig().mariadb);
-    await pool.query("DROP TABLE events, log_identity");
+    await dropEventLog(pool);
     await pool.end();
     backend = await openGraphInterface(testConfig());
     await backend.logInitial("0f8fad5b-d9cb-469f-a165-70867728950e", "e", true);

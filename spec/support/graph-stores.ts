@@ -1,35 +1,21 @@
-import { loadConfig, type Config } from "../../lib/config.js";
+import { benchConfig, benchStoreEnv } from "../../bench/bench-stores.js";
 import { GraphInterface, openGraphInterface } from "../../lib/graph/graph-interface.js";
-import { createMariadbPool } from "../../lib/graph/mariadb.js";
+import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../../lib/graph/neo4j.js";
 import { CYPHER } from "../../lib/graph/statements.js";
 import type { Micros } from "../../lib/model/timestamp.js";
+import { eventually } from "./services.js";
 
 /**
- * The tests' own stores: MariaDB database `og_test` and the Neo4j test instance (Bolt 7688),
- * both started by provision/services.sh, so a test run never touches the service's data.
+ * The tests' own stores, shared with the benchmark (bench/bench-stores.ts): MariaDB database
+ * `og_test` and the Neo4j test instance (Bolt 7688), both started by provision/services.sh, so a
+ * test run never touches the service's data.
  */
-export function testConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return loadConfig({
-    ...env,
-    DATA_INTERFACE: "graph",
-    MARIADB_DATABASE: env.MARIADB_TEST_DATABASE ?? `${env.MARIADB_DATABASE || "og"}_test`,
-    NEO4J_URI: env.NEO4J_TEST_URI ?? "bolt://127.0.0.1:7688",
-    NEO4J_SERVER: env.NEO4J_TEST_SERVICE ?? "neo4j-test",
-  });
-}
+export const testConfig = benchConfig;
 
 /** Environment for a child server process that uses the test stores. */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const config = testConfig();
-  return {
-    ...process.env,
-    DATA_INTERFACE: "graph",
-    MARIADB_DATABASE: config.mariadb.database,
-    NEO4J_URI: config.neo4j.uri,
-    NEO4J_SERVER: config.neo4j.server,
-    ...extra,
-  };
+  return { ...process.env, DATA_INTERFACE: "graph", ...benchStoreEnv(), ...extra };
 }
 
 /** Empties the test log and the test graph. */
@@ -38,7 +24,7 @@ export async function resetStores(): Promise<void> {
   const pool = createMariadbPool(config.mariadb);
   const driver = createNeo4jDriver(config.neo4j);
   try {
-    await pool.query("DROP TABLE IF EXISTS events, log_identity");
+    await dropEventLog(pool);
     const session = driver.session();
     try {
       await session.run("MATCH (p:Projection) DELETE p");
@@ -70,9 +56,8 @@ export async function countLoggedEvents(backend: GraphInterface): Promise<number
  * (5 s), most of all on a cold JVM; this is the test waiting, not the service.
  */
 export async function untilGraphCurrent(backend: GraphInterface, seconds = 180): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (backend.projection.position < backend.log.committedPosition) {
-    if (Date.now() > deadline) throw new Error(`the graph did not catch up within ${seconds} s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually(
+    seconds,
+    async () => backend.projection.position >= backend.log.committedPosition,
+  );
 }
