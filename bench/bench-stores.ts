@@ -96,7 +96,7 @@ export async function resetStores(config: Config): Promise<void> {
  * with its closing line.
  */
 export async function rebuildScratchGraph(onStderr?: (text: string) => void): Promise<string> {
-  const script = path.join(PROJECT_ROOT, "dist", "lib", "graph", "rebuild-cli.js");
+  const script = path.join(PROJECT_ROOT, "dist", "ops", "rebuild-cli.js");
   const env = { ...process.env, ...benchStoreEnv(), DATA_INTERFACE: "graph" };
   const stdout = await runScript(script, env, onStderr);
   return lastLine(stdout);

@@ -32,7 +32,7 @@ async function resetLargeTestStores() {
   }
   const rebuild = spawnSync(
     process.execPath,
-    ["--import", "tsx", path.join(PROJECT_ROOT, "lib", "graph", "rebuild-cli.ts")],
+    ["--import", "tsx", path.join(PROJECT_ROOT, "ops", "rebuild-cli.ts")],
     { env: testEnv(), stdio: ["ignore", "ignore", "inherit"] },
   );
   if (rebuild.status !== 0) throw new Error("could not empty the test graph by bulk import");

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { describeWithStores } from "../support/stores-available.js";
 import type { GraphInterface } from "../../lib/graph/graph-interface.js";
-import { LogTruth } from "../../lib/graph/log-truth.js";
+import { LogTruth } from "../../ops/log-truth.js";
 import { seededRandom } from "../../lib/model/random.js";
 import { SYMBOLS } from "../../lib/model/symbols.js";
 import {

@@ -3,7 +3,7 @@ import { describeWithStores } from "../support/stores-available.js";
 import { frequencyLetterStream } from "../../lib/client/letter-stream.js";
 import { runLoad } from "../../lib/client/load-client.js";
 import type { GraphInterface } from "../../lib/graph/graph-interface.js";
-import { verifyGraph } from "../../lib/graph/verify.js";
+import { verifyGraph } from "../../ops/verify.js";
 import type { SymbolAggregate } from "../../lib/model/aggregates.js";
 import { seededRandom } from "../../lib/model/random.js";
 import { SYMBOLS } from "../../lib/model/symbols.js";

@@ -3,7 +3,7 @@ import http from "node:http";
 import { expect } from "chai";
 import type { Pool, RowDataPacket } from "mysql2/promise";
 import { createMariadbPool } from "../../lib/graph/mariadb.js";
-import { LogTruth } from "../../lib/graph/log-truth.js";
+import { LogTruth } from "../../ops/log-truth.js";
 import { SYMBOLS } from "../../lib/model/symbols.js";
 import { MICROS_PER_DAY, parseTimestamp } from "../../lib/model/timestamp.js";
 import { resetStores, testConfig, testEnv } from "../support/graph-stores.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import type { GraphInterface } from "../../lib/graph/graph-interface.js";
-import { LogTruth } from "../../lib/graph/log-truth.js";
+import { LogTruth } from "../../ops/log-truth.js";
 import { SYMBOLS } from "../../lib/model/symbols.js";
 import { openEmptyGraphBackend } from "../support/graph-stores.js";
 import { eventually, service, TEST_NEO4J_SERVICE } from "../support/services.js";

@@ -1,7 +1,7 @@
-import type { SymbolAggregate } from "../model/aggregates.js";
-import { SYMBOLS } from "../model/symbols.js";
-import { MICROS_PER_DAY, parseTimestamp } from "../model/timestamp.js";
-import type { GraphInterface } from "./graph-interface.js";
+import type { SymbolAggregate } from "../lib/model/aggregates.js";
+import { SYMBOLS } from "../lib/model/symbols.js";
+import { MICROS_PER_DAY, parseTimestamp } from "../lib/model/timestamp.js";
+import type { GraphInterface } from "../lib/graph/graph-interface.js";
 import { LogTruth } from "./log-truth.js";
 
 export interface Difference {

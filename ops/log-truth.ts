@@ -1,10 +1,10 @@
 import type { Pool, RowDataPacket } from "mysql2/promise";
-import type { SymbolAggregate } from "../model/aggregates.js";
-import { toAggregate, toRangeAggregates, type SymbolTotals } from "../model/aggregates.js";
-import { SYMBOLS } from "../model/symbols.js";
-import { formatMicros, parseTimestamp, type Micros } from "../model/timestamp.js";
-import { withConnection } from "./mariadb.js";
-import { SQL } from "./statements.js";
+import type { SymbolAggregate } from "../lib/model/aggregates.js";
+import { toAggregate, toRangeAggregates, type SymbolTotals } from "../lib/model/aggregates.js";
+import { SYMBOLS } from "../lib/model/symbols.js";
+import { formatMicros, parseTimestamp, type Micros } from "../lib/model/timestamp.js";
+import { withConnection } from "../lib/graph/mariadb.js";
+import { SQL } from "../lib/graph/statements.js";
 
 interface TotalsRow extends RowDataPacket {
   symbol: string;

@@ -3,10 +3,10 @@ import fs from "node:fs";
 import { once } from "node:events";
 import os from "node:os";
 import path from "node:path";
-import { PROJECT_ROOT } from "../config.js";
-import { SYMBOLS } from "../model/symbols.js";
-import type { EventLog } from "./event-log.js";
-import { EventTotals, type Totals } from "./event-totals.js";
+import { PROJECT_ROOT } from "../lib/config.js";
+import { SYMBOLS } from "../lib/model/symbols.js";
+import type { EventLog } from "../lib/graph/event-log.js";
+import { EventTotals, type Totals } from "../lib/graph/event-totals.js";
 
 /** Lines kept in memory per file before they are handed to the disk. */
 const CHUNK_LINES = 8192;

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.js";
-import { EventLog } from "./event-log.js";
-import { createMariadbPool, migrate } from "./mariadb.js";
-import { createNeo4jDriver } from "./neo4j.js";
+import { loadConfig } from "../lib/config.js";
+import { EventLog } from "../lib/graph/event-log.js";
+import { createMariadbPool, migrate } from "../lib/graph/mariadb.js";
+import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { rebuildGraph, type RebuildMode } from "./rebuild.js";
 
 const USAGE = `usage: npm run graph:rebuild [-- --replay] [-- --server neo4j|neo4j-test]

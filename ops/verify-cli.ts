@@ -1,5 +1,5 @@
-import { loadConfig } from "../config.js";
-import { openGraphInterface } from "./graph-interface.js";
+import { loadConfig } from "../lib/config.js";
+import { openGraphInterface } from "../lib/graph/graph-interface.js";
 import { verifyGraph } from "./verify.js";
 
 // `npm run verify`: every dashboard answer from Neo4j against SQL over the raw MariaDB log.

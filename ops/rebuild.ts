@@ -1,8 +1,8 @@
 import type { Driver } from "neo4j-driver";
-import type { EventLog } from "./event-log.js";
-import { GraphProjection } from "./graph-projection.js";
+import type { EventLog } from "../lib/graph/event-log.js";
+import { GraphProjection } from "../lib/graph/graph-projection.js";
 import { importGraph } from "./graph-import.js";
-import { isNeo4jUnavailable, prepareGraph, resetGraph } from "./neo4j.js";
+import { isNeo4jUnavailable, prepareGraph, resetGraph } from "../lib/graph/neo4j.js";
 
 /** How long a freshly imported database may take to open (its recovery, its first checks). */
 const DATABASE_OPEN_WAIT_MS = 600_000;
