@@ -22,10 +22,11 @@ export async function lockScratchStores(
   });
   // A lost connection (a spec that restarts MariaDB) only means the lock is gone.
   connection.on("error", () => {});
-  const [rows] = await connection.query("SELECT GET_LOCK(?, ?) AS locked", [
-    SCRATCH_LOCK,
-    waitSeconds,
-  ]);
+  // Per database: runs on scratch stores of their own do not exclude each other.
+  const [rows] = await connection.query(
+    "SELECT GET_LOCK(CONCAT(?, '.', DATABASE()), ?) AS locked",
+    [SCRATCH_LOCK, waitSeconds],
+  );
   if (Number((rows as { locked: number | null }[])[0]!.locked) !== 1) {
     await connection.end();
     return null;

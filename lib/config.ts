@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,8 +15,12 @@ export interface Config {
     password: string;
     database: string;
   };
+  /** API processes sharing the port (node:cluster); 1 serves from the main process itself. */
+  workers: number;
   neo4j: {
     uri: string;
+    /** Neo4j servers, each holding a full projection of the log; the first is `uri`. */
+    uris: string[];
     user: string;
     password: string;
     /** The local server (provision/services.sh name) that `graph:rebuild` bulk-imports into. */
@@ -48,6 +53,23 @@ function text(env: NodeJS.ProcessEnv, name: string, fallback: string) {
   return raw === undefined || raw === "" ? fallback : raw;
 }
 
+/** NEO4J_URIS: comma-separated Bolt URIs; without it, the one NEO4J_URI. */
+function neo4jUris(env: NodeJS.ProcessEnv, uri: string): string[] {
+  const raw = env.NEO4J_URIS;
+  if (raw === undefined || raw.trim() === "") return [uri];
+  const uris = raw.split(",").map((part) => part.trim());
+  for (const each of uris) {
+    if (!/^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^\s/]+\/?$/.test(each)) {
+      throw new ConfigError(
+        `NEO4J_URIS must be comma-separated bolt:// URIs (e.g. bolt://127.0.0.1:7687), got "${each}"`,
+      );
+    }
+  }
+  if (new Set(uris).size !== uris.length)
+    throw new ConfigError(`NEO4J_URIS repeats a server: "${raw}"`);
+  return uris;
+}
+
 /** Reads and checks the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataInterface = text(env, "DATA_INTERFACE", "graph");
@@ -56,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `DATA_INTERFACE must be one of ${DATA_INTERFACES.join(", ")}, got "${dataInterface}"`,
     );
   }
+  const uri = text(env, "NEO4J_URI", "bolt://127.0.0.1:7687");
   return {
     port: integer(env, "PORT", 5000, 0, 65535),
     host: text(env, "HOST", "0.0.0.0"),
@@ -68,8 +91,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       password: text(env, "MARIADB_PASSWORD", "og"),
       database: text(env, "MARIADB_DATABASE", "og"),
     },
+    workers: integer(env, "WORKERS", os.availableParallelism(), 1, 64),
     neo4j: {
-      uri: text(env, "NEO4J_URI", "bolt://127.0.0.1:7687"),
+      uri,
+      uris: neo4jUris(env, uri),
       user: text(env, "NEO4J_USER", "neo4j"),
       password: text(env, "NEO4J_PASSWORD", "vowelgraph"),
       server: text(env, "NEO4J_SERVER", "neo4j"),

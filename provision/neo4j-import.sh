@@ -27,6 +27,7 @@ vg_as_neo4j "$NEO4J_HOME/bin/neo4j-admin" database import full neo4j \
   --nodes=Session="$csv_dir/sessions-header.csv,$csv_dir/sessions.csv" \
   --nodes=Bucket="$csv_dir/buckets.csv" \
   --nodes=Projection="$csv_dir/projection.csv" \
+  --nodes=LogPosition="$csv_dir/positions.csv" \
   --relationships=ASKED="$csv_dir/asked-header.csv,$csv_dir/sessions.csv" \
   --relationships=FOLLOWED_UP="$csv_dir/followed-up.csv" \
   --report-file="$N4_LOG_DIR/import.report"

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import neo4j, { type Driver, isRetryableError, Neo4jError, type Session } from "neo4j-driver";
 import type { Config } from "../config.js";
 import { StoreUnavailableError } from "../data/data-errors.js";
@@ -5,8 +6,8 @@ import { SYMBOLS } from "../model/symbols.js";
 import { CYPHER } from "./statements.js";
 
 /** The one driver of the process; bounded waits so an outage surfaces as 503, not a hang. */
-export function createNeo4jDriver(config: Config["neo4j"]): Driver {
-  return neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
+export function createNeo4jDriver(config: Config["neo4j"], uri: string = config.uri): Driver {
+  return neo4j.driver(uri, neo4j.auth.basic(config.user, config.password), {
     disableLosslessIntegers: true,
     maxConnectionPoolSize: 32,
     connectionTimeout: 3000,
@@ -32,14 +33,20 @@ export function translateNeo4jError(error: unknown): never {
 
 /**
  * Applies cypher/schema.cypher and seeds the Symbol nodes, and on an empty graph the
- * projection's position at the start of the log named `logId`.
+ * projection's record at the start of the log named `logId`, naming the graph `graphId`.
  */
-export async function prepareGraph(driver: Driver, logId: string): Promise<void> {
+export async function prepareGraph(
+  driver: Driver,
+  logId: string,
+  graphId: string = randomUUID(),
+): Promise<void> {
   const session = driver.session();
   try {
     for (const statement of CYPHER.schema) await session.run(statement);
     await session.run("CALL db.awaitIndexes(3600)");
-    await session.executeWrite((tx) => tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS, logId }));
+    await session.executeWrite((tx) =>
+      tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS, logId, graphId }),
+    );
     await warmUp(session);
   } finally {
     await session.close();
@@ -51,9 +58,10 @@ export async function prepareGraph(driver: Driver, logId: string): Promise<void>
  * the first live transaction (planning them cold takes seconds, and a dashboard waits for it).
  */
 async function warmUp(session: Session) {
-  const nothing = { sessions: [], followups: [], buckets: [], symbols: [] };
-  // Position -2 is never the graph's: the statement is planned, matches nothing, writes nothing.
-  await session.run(CYPHER.applyBatch, { ...nothing, from: -2, to: -2, logId: "" });
+  const nothing = { positions: [], sessions: [], followups: [], buckets: [], symbols: [] };
+  // Log "" is never the graph's: the statement is planned, matches nothing, writes nothing.
+  await session.run(CYPHER.applyBatch, { ...nothing, logId: "" });
+  await session.run(CYPHER.projectionPosition);
   await session.run(CYPHER.symbolAggregates, { symbol: "a" });
   await session.run(CYPHER.rangeAggregates, { bucketSpans: [], edgeSpans: [] });
 }

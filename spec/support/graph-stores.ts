@@ -56,8 +56,12 @@ export async function countLoggedEvents(backend: GraphInterface): Promise<number
  * (5 s), most of all on a cold JVM; this is the test waiting, not the service.
  */
 export async function untilGraphCurrent(backend: GraphInterface, seconds = 180): Promise<void> {
-  await eventually(
-    seconds,
-    async () => backend.projection.position >= backend.log.committedPosition,
+  await eventually(seconds, async () =>
+    (await backend.graphLag()).every(({ behind }) => behind === 0),
   );
+}
+
+/** What the rebuild needs, from a backend's own connections (its first Neo4j server). */
+export function rebuildStores(backend: GraphInterface) {
+  return { driver: backend.servers[0]!.driver, reader: backend.reader, leases: backend.leases };
 }
