@@ -5,6 +5,6 @@
 -- getting in each other's way.
 CREATE TABLE IF NOT EXISTS leases (
   name VARCHAR(190) CHARACTER SET ascii NOT NULL PRIMARY KEY,
-  holder CHAR(36) CHARACTER SET ascii NOT NULL,
+  holder VARCHAR(100) CHARACTER SET ascii NOT NULL COMMENT 'host:pid:nonce of the holder',
   expires_at DATETIME(6) NOT NULL
 ) ENGINE = InnoDB

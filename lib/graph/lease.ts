@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import type { Pool, RowDataPacket } from "mysql2/promise";
 import { QUERY_TIMEOUT_MS, withConnection } from "./mariadb.js";
 import { SQL } from "./statements.js";
@@ -21,7 +22,8 @@ interface HolderRow extends RowDataPacket {
  * that wakes up) slow each other down but cannot corrupt the log or the graph.
  */
 export class Leases {
-  readonly holder = randomUUID();
+  /** host:pid:nonce, so an operator (and a test) can tell which process holds what. */
+  readonly holder = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(private readonly pool: Pool) {}
 

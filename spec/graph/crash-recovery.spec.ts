@@ -1,64 +1,11 @@
-import { randomUUID } from "node:crypto";
-import http from "node:http";
 import { expect } from "chai";
 import type { Pool, RowDataPacket } from "mysql2/promise";
 import { createMariadbPool } from "../../lib/graph/mariadb.js";
 import { LogTruth } from "../../ops/log-truth.js";
-import { SYMBOLS } from "../../lib/model/symbols.js";
-import { MICROS_PER_DAY, parseTimestamp } from "../../lib/model/timestamp.js";
 import { resetStores, testConfig, testEnv } from "../support/graph-stores.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { describeWithStores } from "../support/stores-available.js";
-import { getJson } from "../support/test-server.js";
-
-interface Acknowledged {
-  initials: Set<string>;
-  followups: Map<string, number>;
-}
-
-/** Posts sessions from `workers` loops until `stop()` is true; records every 200 it got. */
-async function postUntil(url: string, workers: number, stop: () => boolean): Promise<Acknowledged> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: workers });
-  const acked: Acknowledged = { initials: new Set(), followups: new Map() };
-  const post = (path: string) =>
-    new Promise<number>((resolve) => {
-      const req = http.request(new URL(path, url), { method: "POST", agent }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      });
-      req.on("error", () => resolve(0));
-      req.end();
-    });
-  await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      for (let i = 0; !stop(); i++) {
-        const uuid = randomUUID();
-        if ((await post(`/initial?uuid=${uuid}&symbol=${SYMBOLS[(w + i) % 26]}`)) !== 200) continue;
-        acked.initials.add(uuid);
-        if (i % 3 === 0 && (await post(`/followup?uuid=${uuid}`)) === 200) {
-          acked.followups.set(uuid, (acked.followups.get(uuid) ?? 0) + 1);
-        }
-      }
-    }),
-  );
-  agent.destroy();
-  return acked;
-}
-
-/** Every symbol and every day's range from the service, against SQL over the raw log. */
-async function expectDashboardsEqualLog(url: string, truth: LogTruth) {
-  const symbols = await Promise.all(
-    SYMBOLS.map(async (s) => (await getJson(url, `/dashboard/symbol/${s}`)).json),
-  );
-  expect(symbols).to.deep.equal(await truth.symbolAggregates());
-  for (const [day, expected] of await truth.dailyAggregates()) {
-    const lower = parseTimestamp(day)!;
-    const upper = new Date((lower + MICROS_PER_DAY) / 1000).toISOString().slice(0, 10);
-    expect((await getJson(url, `/dashboard/range/${day}/${upper}`)).json, day).to.deep.equal(
-      expected,
-    );
-  }
-}
+import { expectDashboardsEqualLog, postUntil } from "../support/load-loop.js";
 
 describeWithStores("graph backend: the server process killed under load", () => {
   let pool: Pool;

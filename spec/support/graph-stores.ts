@@ -15,7 +15,7 @@ export const testConfig = benchConfig;
 
 /** Environment for a child server process that uses the test stores. */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, DATA_INTERFACE: "graph", ...benchStoreEnv(), ...extra };
+  return { ...process.env, DATA_INTERFACE: "graph", WORKERS: "1", ...benchStoreEnv(), ...extra };
 }
 
 /** Empties the test log and the test graph. */

@@ -16,6 +16,7 @@ describe("configuration", () => {
     });
     expect(config.neo4j).to.deep.equal({
       uri: "bolt://127.0.0.1:7687",
+      uris: ["bolt://127.0.0.1:7687"],
       user: "neo4j",
       password: "vowelgraph",
       server: "neo4j",
@@ -50,6 +51,7 @@ describe("configuration", () => {
     });
     expect(config.neo4j).to.deep.equal({
       uri: "bolt://graph:7687",
+      uris: ["bolt://graph:7687"],
       user: "n",
       password: "secret",
       server: "neo4j-test",
