@@ -17,7 +17,7 @@ class CsvFile {
   private lines: string[] = [];
 
   constructor(file: string, header?: string) {
-    this.stream = fs.createWriteStream(file);
+    this.stream = fs.createWriteStream(file, { mode: 0o600 });
     if (header !== undefined) this.lines.push(header);
   }
 
@@ -127,7 +127,10 @@ export async function importGraph(
   timed: <T>(phase: string, work: () => Promise<T>) => Promise<T>,
 ): Promise<number> {
   const position = await log.lastEventId();
+  // The export holds every event: a private directory (mkdtemp makes it 0700, its files are
+  // 0600); provision/neo4j-import.sh lets the Neo4j service user, and only it, read them.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vowelgraph-import-"));
+  fs.chmodSync(dir, 0o700);
   try {
     await timed("export", () => writeGraphCsv(log, position, dir));
     await timed("import", () => importIntoServer(server, dir));
