@@ -165,6 +165,50 @@ describe("provision scripts (bash, no servers touched)", () => {
     });
   });
 
+  describe("passwords never on a command line", () => {
+    const password = `p&q "x" y\\z/1's`;
+
+    it("when the Neo4j HTTP probe logs in, then curl gets the credentials on stdin, not as arguments", () => {
+      const result = bash(
+        `curl() { printf 'ARGS %s\\n' "$*"; sed 's/^/STDIN /'; }
+        vg_n4 neo4j; vg_neo4j_auth_status neo4j "$PW"`,
+        { PW: password },
+      );
+      expect(result.status, result.stderr).to.equal(0);
+      const args = result.stdout.split("\n").filter((line) => line.startsWith("ARGS"));
+      expect(args.join("\n")).to.include("-K -").and.not.include("y\\z");
+      // curl's config syntax: a double-quoted string, with \\ and \" escaped.
+      expect(result.stdout).to.include(`STDIN user = "neo4j:p&q \\"x\\" y\\\\z/1's"`);
+    });
+
+    it("when the initial Neo4j password is set, then neo4j-admin gets it in an argument file", () => {
+      const data = path.join(tmp, "data");
+      const result = bash(
+        `. "${INSTALL}"
+        vg_as_neo4j() { { printf 'ARGS %s\\n' "$*"; local f="\${*: -1}"; f="\${f#@}"; stat -c 'MODE %a' "$f"; sed 's/^/FILE /' "$f"; } >&2; }
+        vg_n4 neo4j; N4_DATA_DIR="${data}"; set_initial_password`,
+        { PW: password, NEO4J_PASSWORD: password, NEO4J_SERVICE_USER: os.userInfo().username },
+      );
+      expect(result.status, result.stderr).to.equal(0);
+      const args = result.stderr.split("\n").find((line) => line.startsWith("ARGS"))!;
+      expect(args).to.match(/set-initial-password @\/\S+$/);
+      expect(args).not.to.include("y\\z");
+      expect(result.stderr).to.include("MODE 600");
+      // picocli's argument-file syntax: one double-quoted argument, \\ and \" escaped.
+      expect(result.stderr).to.include(`FILE "p&q \\"x\\" y\\\\z/1's"`);
+    });
+
+    it("when the scripts are read, then no curl -u and no password argument is left", () => {
+      for (const file of fs.readdirSync(path.join(PROJECT_ROOT, "provision"))) {
+        if (!file.endsWith(".sh")) continue;
+        const text = fs.readFileSync(path.join(PROJECT_ROOT, "provision", file), "utf8");
+        expect(text, file).not.to.match(/curl[^\n]* -u /);
+        expect(text, file).not.to.match(/set-initial-password "\$/);
+        expect(text, file).not.to.match(/\s-p"?\$[A-Z_]*PASSWORD/);
+      }
+    });
+  });
+
   describe("install.sh on a fresh machine", () => {
     it("when nothing is there yet, then it writes every configuration without a false alarm on stderr", () => {
       const prefix = path.join(tmp, "root");
