@@ -19,7 +19,7 @@ class CsvFile {
   private lines: string[] = [];
 
   constructor(file: string, header?: string) {
-    this.stream = fs.createWriteStream(file);
+    this.stream = fs.createWriteStream(file, { mode: 0o600 });
     if (header !== undefined) this.lines.push(header);
   }
 
@@ -138,7 +138,10 @@ export async function importGraph(
   timed: <T>(phase: string, work: () => Promise<T>) => Promise<T>,
 ): Promise<LogPositions> {
   const logId = await log.logId();
+  // The export holds every event: a private directory (mkdtemp makes it 0700, its files are
+  // 0600); provision/neo4j-import.sh lets the Neo4j service user, and only it, read them.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vowelgraph-import-"));
+  fs.chmodSync(dir, 0o700);
   try {
     const heads = await timed("export", () => writeGraphCsv(log, logId, dir));
     await timed("import", () => importIntoServer(server, dir));

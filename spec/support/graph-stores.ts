@@ -7,9 +7,10 @@ import type { Micros } from "../../lib/model/timestamp.js";
 import { eventually } from "./services.js";
 
 /**
- * The tests' own stores, shared with the benchmark (bench/bench-stores.ts): MariaDB database
- * `og_test` and the Neo4j test instance (Bolt 7688), both started by provision/services.sh, so a
- * test run never touches the service's data.
+ * The tests' own stores, shared with the benchmark (bench/bench-stores.ts): database `og_test`
+ * on the tests' own MariaDB server (`mariadb-test`, port 3307) and the Neo4j test instance (Bolt
+ * 7688), both started by provision/services.sh, so a test run never touches the service's data
+ * or its servers.
  */
 export const testConfig = benchConfig;
 
