@@ -57,7 +57,7 @@ describeWithStores("graph backend: many API processes on one log", () => {
     const main = server.child.pid!;
     await eventually(30, async () => workerPids(main).length === 4);
     let done = false;
-    const load = postUntil(server.url, 64, () => done);
+    const load = postUntil(server.url, 64, () => done).done;
     const killed = { workers: 0, projectors: 0 };
     const started = Date.now();
     while (Date.now() - started < 60_000) {
@@ -96,7 +96,7 @@ describeWithStores("graph backend: many API processes on one log", () => {
     const second = await startServerProcess(testEnv());
     servers.push(first, second);
     let done = false;
-    const loads = [first, second].map((s) => postUntil(s.url, 16, () => done));
+    const loads = [first, second].map((s) => postUntil(s.url, 16, () => done).done);
     await eventually(60, async () => {
       const [rows] = await pool.query<RowDataPacket[]>(
         "SELECT COUNT(DISTINCT writer_id) AS writers, COUNT(*) AS n FROM events WHERE created_at > NOW(6) - INTERVAL 1 MINUTE",

@@ -1,7 +1,7 @@
 import { benchConfig, benchStoreEnv } from "../../bench/bench-stores.js";
 import { GraphInterface, openGraphInterface } from "../../lib/graph/graph-interface.js";
 import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
-import { createNeo4jDriver } from "../../lib/graph/neo4j.js";
+import { createNeo4jDriver, OPERATOR_TX } from "../../lib/graph/neo4j.js";
 import { CYPHER } from "../../lib/graph/statements.js";
 import type { Micros } from "../../lib/model/timestamp.js";
 import { eventually } from "./services.js";
@@ -29,7 +29,7 @@ export async function resetStores(): Promise<void> {
     const session = driver.session();
     try {
       await session.run("MATCH (p:Projection) DELETE p");
-      await session.run(CYPHER.wipeGraph);
+      await session.run(CYPHER.wipeGraph, {}, OPERATOR_TX);
     } finally {
       await session.close();
     }

@@ -5,33 +5,43 @@ import type { Pool, RowDataPacket } from "mysql2/promise";
 import { SYMBOLS } from "../../lib/model/symbols.js";
 import { MICROS_PER_DAY, parseTimestamp } from "../../lib/model/timestamp.js";
 import type { LogTruth } from "../../ops/log-truth.js";
+import { eventually } from "./services.js";
 import { getJson } from "./test-server.js";
 
 export interface Acknowledged {
   initials: Set<string>;
   followups: Map<string, number>;
+  /** Requests sent and not yet answered, now. */
+  inFlight: number;
 }
 
-/** Posts sessions from `workers` loops until `stop()` is true; records every 200 it got. */
-export async function postUntil(
-  url: string,
-  workers: number,
-  stop: () => boolean,
-): Promise<Acknowledged> {
+/** Acknowledged initials the load must have before the server is stopped: it is under way. */
+export const UNDER_LOAD = 200;
+
+/**
+ * Posts sessions from `workers` loops until `stop()` is true; `acked` records every 200 as it
+ * comes, `done` resolves when the loops have stopped.
+ */
+export function postUntil(url: string, workers: number, stop: () => boolean) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: workers });
-  const acked: Acknowledged = { initials: new Set(), followups: new Map() };
+  const acked: Acknowledged = { initials: new Set(), followups: new Map(), inFlight: 0 };
   const post = (path: string) =>
     new Promise<number>((resolve) => {
+      acked.inFlight++;
+      const answered = (status: number) => {
+        acked.inFlight--;
+        resolve(status);
+      };
       const req = http.request(new URL(path, url), { method: "POST", agent }, (res) => {
         res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("end", () => answered(res.statusCode ?? 0));
       });
-      req.on("error", () => resolve(0));
+      req.on("error", () => answered(0));
       // A connection handed to a worker that was killed at that moment may never answer.
       req.setTimeout(15_000, () => req.destroy());
       req.end();
     });
-  await Promise.all(
+  const done = Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       for (let i = 0; !stop(); i++) {
         const uuid = randomUUID();
@@ -42,9 +52,16 @@ export async function postUntil(
         }
       }
     }),
-  );
-  agent.destroy();
-  return acked;
+  ).then(() => {
+    agent.destroy();
+    return acked;
+  });
+  return { acked, done };
+}
+
+/** Waits until the load has had UNDER_LOAD initials acknowledged and has requests in flight. */
+export async function untilUnderLoad(acked: Acknowledged) {
+  await eventually(60, async () => acked.initials.size >= UNDER_LOAD && acked.inFlight > 0);
 }
 
 /** Every symbol and every day's range from the service, against SQL over the raw log. */
