@@ -13,7 +13,12 @@ import {
 import { generateEventStream, replayClock, type GeneratedEvent } from "../support/event-stream.js";
 import { expectedRange } from "../support/expected-aggregates.js";
 import { feedEvents } from "../support/feed-events.js";
-import { untilGraphCurrent, openEmptyGraphBackend } from "../support/graph-stores.js";
+import {
+  countLoggedEvents,
+  GRAPH_CURRENT_WAIT_MS,
+  openEmptyGraphBackend,
+  untilGraphCurrent,
+} from "../support/graph-stores.js";
 
 describeWithStores("graph backend: accuracy against ground truth", () => {
   let backend: GraphInterface;
@@ -21,7 +26,9 @@ describeWithStores("graph backend: accuracy against ground truth", () => {
   let events: GeneratedEvent[];
   const random = seededRandom(2024);
 
-  before(async () => {
+  before(async function () {
+    // Feeding the events (a minute or so on two shared cores), then the wait for the graph.
+    this.timeout(120_000 + GRAPH_CURRENT_WAIT_MS);
     events = generateEventStream({
       sessions: 17_500,
       days: 30,
@@ -47,8 +54,22 @@ describeWithStores("graph backend: accuracy against ground truth", () => {
     );
   }
 
-  it("when the stream is fed, then at least 20 000 events are logged", () => {
+  it("when the stream is fed, then each of its 20 000+ events is a row of the log", async () => {
     expect(events.length).to.be.at.least(20_000);
+    expect(await countLoggedEvents(backend)).to.equal(events.length);
+    const [rows] = await backend.pool.query(
+      "SELECT kind, COUNT(DISTINCT uuid) AS sessions, COUNT(*) AS n FROM events GROUP BY kind",
+    );
+    const byKind = new Map(
+      (rows as { kind: string; sessions: number; n: number }[]).map((r) => [
+        r.kind,
+        [Number(r.sessions), Number(r.n)],
+      ]),
+    );
+    const count = (kind: string) => events.filter((e) => e.kind === kind).length;
+    const sessions = new Set(events.filter((e) => e.kind === "initial").map((e) => e.uuid));
+    expect(byKind.get("initial")).to.deep.equal([sessions.size, count("initial")]);
+    expect(byKind.get("followup")?.[1]).to.equal(count("followup"));
   });
 
   it("when asked about each symbol, then every answer equals the events and the SQL", async () => {

@@ -69,9 +69,12 @@ describeWithStores("a hung Neo4j (SIGSTOP of the test server's JVM)", function (
     pid = listeningPid(testConfig().neo4j.uri);
     served = await openServed(graphBackend);
     expect((await post("a")).status).to.equal(200);
-    // The graph is current and the connections warm: what follows is the hang alone.
-    const warm = await getJson<{ count: number }>(served.url, "/dashboard/symbol/a");
-    expect(warm.json.count).to.equal(1);
+    // The graph current and the server warm (a JVM just started may miss the first deadlines):
+    // what follows is the hang alone.
+    await eventually(60, async () => {
+      const warm = await getJson<{ count: number }>(served.url, "/dashboard/symbol/a");
+      return warm.status === 200 && warm.json.count === 1;
+    });
   });
 
   after(async () => {
@@ -161,6 +164,15 @@ describeWithStores("a hung Neo4j (SIGSTOP of the test server's JVM)", function (
       } finally {
         resume();
       }
+    });
+
+    it("when a transaction sets no timeout, then the server's own applies (provision/neo4j/neo4j.conf.in)", async () => {
+      const [setting] = await boundedRead(
+        driver,
+        "SHOW SETTINGS YIELD name, value WHERE name = 'db.transaction.timeout' RETURN value",
+        {},
+      );
+      expect(setting?.get("value")).to.equal("1m");
     });
 
     it("when a read runs past its transaction timeout, then Neo4j stops it and it is StoreUnavailableError", async () => {

@@ -13,7 +13,9 @@ import {
 import { describeWithStores } from "../support/stores-available.js";
 import { getJson, request, serve, type TestServer } from "../support/test-server.js";
 
-describeWithStores("graph backend: store outages", () => {
+describeWithStores("graph backend: store outages", function () {
+  // Each test stops and starts a server (up to 180 s each, services.ts) and waits 60 s at most.
+  this.timeout(480_000);
   let backend: GraphInterface;
   let server: TestServer;
 

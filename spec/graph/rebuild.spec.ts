@@ -12,6 +12,7 @@ import { generateEventStream, replayClock } from "../support/event-stream.js";
 import { feedEvents } from "../support/feed-events.js";
 import {
   countLoggedEvents,
+  GRAPH_CURRENT_WAIT_MS,
   openEmptyGraphBackend,
   rebuildStores,
   testConfig,
@@ -20,11 +21,14 @@ import {
 import { openGraphInterface } from "../../lib/graph/graph-interface.js";
 import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
 
-describeWithStores("graph backend: replaying and rebuilding the graph", () => {
+describeWithStores("graph backend: replaying and rebuilding the graph", function () {
+  // A bulk import stops and starts the test server (up to 180 s each), then 60 s to reconnect.
+  this.timeout(480_000);
   let backend: GraphInterface;
   const events = generateEventStream({ sessions: 3000, days: 10, seed: 31 });
 
-  before(async () => {
+  before(async function () {
+    this.timeout(60_000 + GRAPH_CURRENT_WAIT_MS);
     backend = await openEmptyGraphBackend(replayClock(events));
     await feedEvents(backend, events);
     await untilGraphCurrent(backend);

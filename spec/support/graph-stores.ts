@@ -51,13 +51,16 @@ export async function countLoggedEvents(backend: GraphInterface): Promise<number
   return Number((rows as { n: number }[])[0]!.n);
 }
 
+/** How long untilGraphCurrent waits; a hook that calls it needs a mocha timeout beyond this. */
+export const GRAPH_CURRENT_WAIT_MS = 180_000;
+
 /**
  * Waits until the graph has applied everything the log committed. A test that feeds thousands
  * of events at full speed gets ahead of the projection by more than a dashboard read waits for
  * (5 s), most of all on a cold JVM; this is the test waiting, not the service.
  */
-export async function untilGraphCurrent(backend: GraphInterface, seconds = 180): Promise<void> {
-  await eventually(seconds, async () =>
+export async function untilGraphCurrent(backend: GraphInterface): Promise<void> {
+  await eventually(GRAPH_CURRENT_WAIT_MS / 1000, async () =>
     (await backend.graphLag()).every(({ behind }) => behind === 0),
   );
 }
