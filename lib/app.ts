@@ -20,6 +20,7 @@ export function createApp(data: DataInterface, random: RandomSource = Math.rando
   app.all("/followup", methodNotAllowed(["POST"]));
   app.all("/dashboard/symbol/:symbol", methodNotAllowed(["GET"]));
   app.all("/dashboard/range/:lower/:upper", methodNotAllowed(["GET"]));
+  app.all("/dashboard/series/:lower/:upper", methodNotAllowed(["GET"]));
   app.use(unknownRoute);
   app.use(errorMiddleware);
   return app;

@@ -2,6 +2,7 @@ import type { Driver } from "neo4j-driver";
 import type { Pool } from "mysql2/promise";
 import type { Config } from "../config.js";
 import type { DataInterface } from "../data/data-interface.js";
+import type { SeriesGrain } from "../model/series.js";
 import { nowMicros, type Micros } from "../model/timestamp.js";
 import { EventLog } from "./event-log.js";
 import { GraphDashboard } from "./graph-dashboard.js";
@@ -52,6 +53,11 @@ export class GraphInterface implements DataInterface {
   async rangeAggregates(lower: Micros, upper: Micros) {
     await this.projection.waitUntilCurrent(this.log.committedPosition);
     return this.dashboard.rangeAggregates(lower, upper);
+  }
+
+  async seriesAggregates(lower: Micros, upper: Micros, grain: SeriesGrain, symbol?: string) {
+    await this.projection.waitUntilCurrent(this.log.committedPosition);
+    return this.dashboard.seriesAggregates(lower, upper, grain, symbol);
   }
 
   async close() {

@@ -56,6 +56,7 @@ async function warmUp(session: Session) {
   await session.run(CYPHER.applyBatch, { ...nothing, from: -2, to: -2, logId: "" });
   await session.run(CYPHER.symbolAggregates, { symbol: "a" });
   await session.run(CYPHER.rangeAggregates, { bucketSpans: [], edgeSpans: [] });
+  await session.run(CYPHER.seriesAggregates, { grain: "day", from: 0, to: 0, symbol: null });
 }
 
 /**

@@ -26,6 +26,7 @@ export const SQL = {
   truthSymbolTotals: load("sql", "truth-symbol-totals.sql"),
   truthRangeTotals: load("sql", "truth-range-totals.sql"),
   truthDailyTotals: load("sql", "truth-daily-totals.sql"),
+  truthSeries: load("sql", "truth-series.sql"),
 } as const;
 
 /** `schema.cypher` holds several statements; each ends with a semicolon. */
@@ -43,6 +44,7 @@ export const CYPHER = {
   applyBatch: load("cypher", "apply-batch.cypher"),
   symbolAggregates: load("cypher", "symbol-aggregates.cypher"),
   rangeAggregates: load("cypher", "range-aggregates.cypher"),
+  seriesAggregates: load("cypher", "series-aggregates.cypher"),
   pauseProjection: load("cypher", "pause-projection.cypher"),
   restartProjection: load("cypher", "restart-projection.cypher"),
   wipeGraph: load("cypher", "wipe-graph.cypher"),

@@ -33,16 +33,21 @@ export function formatMicros(micros: Micros): string {
 }
 
 const TIMESTAMP_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z)?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/;
+
+/** The widest UTC offset accepted, as in ISO 8601 practice (java.time's ZoneOffset too): ±18:00. */
+const MAX_OFFSET_MINUTES = 18 * 60;
 
 /**
- * Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.ffffff]` or ISO `YYYY-MM-DDTHH:MM:SS[.ffffff][Z]`
- * as UTC. Returns undefined for anything else, including impossible dates like 2017-02-30.
+ * Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.ffffff]` or ISO `YYYY-MM-DDTHH:MM:SS[.ffffff]`, in
+ * UTC, or with `Z` or a UTC offset `±HH:MM` after the time (`2026-11-28T00:00:00+01:00` is
+ * 2026-11-27 23:00 UTC). Returns undefined for anything else, including impossible dates like
+ * 2017-02-30 and offsets beyond ±18:00.
  */
 export function parseTimestamp(text: string): Micros | undefined {
   const match = TIMESTAMP_PATTERN.exec(text);
   if (!match) return undefined;
-  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = ""] = match;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", , sign, oh, om] = match;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
@@ -52,6 +57,12 @@ export function parseTimestamp(text: string): Micros | undefined {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
+  let offsetMinutes = 0;
+  if (sign !== undefined) {
+    const magnitude = Number(oh) * 60 + Number(om);
+    if (Number(om) > 59 || magnitude > MAX_OFFSET_MINUTES) return undefined;
+    offsetMinutes = sign === "-" ? -magnitude : magnitude;
+  }
   // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as given.
   const check = new Date(0);
   check.setUTCFullYear(year, month - 1, day);
@@ -60,5 +71,6 @@ export function parseTimestamp(text: string): Micros | undefined {
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1 || year < 1) {
     return undefined;
   }
-  return millis * 1000 + Number(frac.padEnd(6, "0"));
+  // Local time = UTC + offset, so the instant is the local reading minus the offset.
+  return (millis - offsetMinutes * 60_000) * 1000 + Number(frac.padEnd(6, "0"));
 }
