@@ -8,16 +8,21 @@ async function main() {
     config = loadConfig();
     running = await start(config);
   } catch (error) {
+    // No logger yet when the configuration itself is wrong: a plain line for the operator.
     console.error(error instanceof ConfigError ? `configuration: ${error.message}` : error);
     process.exit(1);
   }
-  console.log(`vowelgraph listening on ${running.url} (backend ${config.dataInterface})`);
+  const { logger } = running;
+  logger.info(
+    { url: running.url, backend: config.dataInterface, logLevel: config.logLevel },
+    `vowelgraph listening on ${running.url} (backend ${config.dataInterface})`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: draining in-flight requests`);
+    logger.info({ signal }, `${signal}: draining in-flight requests`);
     await running.stop();
     process.exit(0);
   };

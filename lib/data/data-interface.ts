@@ -45,7 +45,10 @@ export interface DataInterface {
 /** What a backend reports to GET /readyz; the rest of the object is the backend's own detail. */
 export interface Readiness {
   ready: boolean;
-  /** What is missing or behind, one phrase each ("Neo4j bolt://…: unreachable"); empty when ready. */
+  /**
+   * What is missing or behind, one phrase each ("Neo4j bolt://…: unreachable (…)"); empty when
+   * all is well, and never empty when not ready (a ready service may still name a spare store).
+   */
   missing: string[];
   [detail: string]: unknown;
 }

@@ -5,8 +5,10 @@ import type { DataInterface } from "../data/data-interface.js";
 import type { SeriesGrain } from "../model/series.js";
 import { nowMicros, type Micros } from "../model/timestamp.js";
 import { EventLog } from "./event-log.js";
+import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 import { GraphDashboard } from "./graph-dashboard.js";
 import { GraphProjection } from "./graph-projection.js";
+import { graphReadiness } from "./graph-readiness.js";
 import { createMariadbPool, migrate } from "./mariadb.js";
 import { createNeo4jDriver } from "./neo4j.js";
 
@@ -23,6 +25,8 @@ export class GraphInterface implements DataInterface {
     readonly pool: Pool,
     readonly driver: Driver,
     private readonly clock: () => Micros = nowMicros,
+    /** Telemetry for the log and the projection to report to; the stores' names for /readyz. */
+    readonly options: { telemetry?: Telemetry; mariadbName?: string; neo4jName?: string } = {},
   ) {
     this.log = new EventLog(pool, (batch) => this.projection.enqueue(batch));
     this.projection = new GraphProjection(driver, this.log);
@@ -60,6 +64,22 @@ export class GraphInterface implements DataInterface {
     return this.dashboard.seriesAggregates(lower, upper, grain, symbol);
   }
 
+  get telemetry(): Telemetry {
+    return this.options.telemetry ?? NO_TELEMETRY;
+  }
+
+  readiness() {
+    return graphReadiness(
+      this.pool,
+      [{ name: this.options.neo4jName ?? "neo4j", driver: this.driver }],
+      {
+        mariadbName: this.options.mariadbName ?? "mariadb",
+        logId: this.log.logId,
+        telemetry: this.telemetry,
+      },
+    );
+  }
+
   async close() {
     await this.log.drain();
     await this.projection.close();
@@ -68,11 +88,17 @@ export class GraphInterface implements DataInterface {
 }
 
 /** Connects to both stores with the configured credentials; the caller closes it. */
-export async function openGraphInterface(config: Config, clock?: () => Micros) {
+export async function openGraphInterface(
+  config: Config,
+  clock?: () => Micros,
+  telemetry: Telemetry = NO_TELEMETRY,
+) {
+  const { host, port, database } = config.mariadb;
   const backend = new GraphInterface(
     createMariadbPool(config.mariadb),
     createNeo4jDriver(config.neo4j),
     clock,
+    { telemetry, mariadbName: `${host}:${port}/${database}`, neo4jName: config.neo4j.uri },
   );
   try {
     return await backend.open();

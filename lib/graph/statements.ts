@@ -21,6 +21,7 @@ export const SQL = {
   eventsAfter: load("sql", "events-after.sql"),
   eventsUpTo: load("sql", "events-up-to.sql"),
   lastEventId: load("sql", "last-event-id.sql"),
+  firstEventAfter: load("sql", "first-event-after.sql"),
   dropEventLog: load("sql", "drop-event-log.sql"),
   logIdentity: load("sql", "log-identity.sql"),
   truthSymbolTotals: load("sql", "truth-symbol-totals.sql"),

@@ -368,8 +368,9 @@ function rangeDashboardCases(): BadInput[] {
 
 function unknownRouteCases(): BadInput[] {
   return [
-    "/",
-    "/dashboard",
+    "/index.html",
+    "/dashboard/nothing",
+    "/dashboard/assets/missing.js",
     "/dashboard/symbol",
     "/dashboard/range/2017-01-01",
     "/dashboard/range/2017-01-01/2017-01-02/2017-01-03",

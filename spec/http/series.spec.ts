@@ -168,6 +168,15 @@ function describeSeries(factory: BackendFactory) {
       });
     }
 
+    it("when GET /dashboard/range is given bounds with UTC offsets, then it answers for those instants", async () => {
+      const path = `/dashboard/range/${encodeURIComponent("2026-11-27T00:00:00-05:00")}/${encodeURIComponent("2026-11-28T06:30:00+05:30")}`;
+      const { status, json } = await getJson(server.url, path);
+      expect(status).to.equal(200);
+      expect(json).to.deep.equal(
+        expectedRange(events, START + DAY + 5 * HOUR, START + 2 * DAY + HOUR),
+      );
+    });
+
     it("when the day buckets of all time are summed, then they equal the range endpoint's totals", async () => {
       const { json } = await getJson<SeriesReply>(
         server.url,
