@@ -9,9 +9,6 @@ export type { Logger } from "pino";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The level of the access log's line for a reply of any status below 500. */
-const ACCESS_LEVEL = "info";
-
 /**
  * The process's structured logger: one JSON object per line on stdout (or `destination`),
  * with ISO times. Everything in lib/ that logs takes it from its caller.
@@ -21,23 +18,51 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   return destination ? pino(options, destination) : pino(options);
 }
 
+/** The clients' POSTs: the ingest path, thousands a second. */
+const isIngest = (req: IncomingMessage) =>
+  req.method === "POST" && (req.url!.startsWith("/initial") || req.url!.startsWith("/followup"));
+
+const requestFields = (req: IncomingMessage) => ({ method: req.method, url: req.url });
+const replyFields = (res: ServerResponse) => ({ statusCode: res.statusCode });
+const line = (req: IncomingMessage, res: ServerResponse) =>
+  `${req.method} ${req.url} ${res.statusCode}`;
+
 /**
- * The access log (pino-http): one line per reply with method, URL, status and time taken,
- * at `info` (`error` for a 5xx). Returns null when the logger's level hides those lines: then
- * the request path pays nothing for it (a child logger per request is not free at c64).
+ * The access log (pino-http): one line per reply with method, URL, status and time taken, at
+ * `info` (`error` for a 5xx), except the ingest POSTs that succeed, which are at `debug`. At
+ * c64 a pino-http line per ingest request costs about 40% more CPU per request (README
+ * "Logs"); so at `info` an ingest request pays for a line only when it is refused or fails.
+ * Returns null when the level hides the access log altogether.
  */
 export function accessLog(logger: Logger): RequestHandler | null {
-  if (!logger.isLevelEnabled(ACCESS_LEVEL)) return null;
-  const middleware = pinoHttp({
+  if (!logger.isLevelEnabled("info")) return null;
+  const everyLine = pinoHttp({
     logger,
     wrapSerializers: false,
-    serializers: {
-      req: (req: IncomingMessage) => ({ method: req.method, url: req.url }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-    },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : ACCESS_LEVEL),
-    customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+    serializers: { req: requestFields, res: replyFields },
+    customLogLevel: (req, res, error) =>
+      error || res.statusCode >= 500
+        ? "error"
+        : isIngest(req) && res.statusCode < 400
+          ? "debug"
+          : "info",
+    customSuccessMessage: line,
+    customErrorMessage: line,
   });
-  return (req, res, next) => middleware(req, res, next);
+  const ingestLines = logger.isLevelEnabled("debug");
+  return (req, res, next) => {
+    if (ingestLines || !isIngest(req)) return everyLine(req, res, next);
+    const started = performance.now();
+    res.once("finish", () => {
+      if (res.statusCode < 400) return;
+      const fields = {
+        req: requestFields(req),
+        res: replyFields(res),
+        responseTime: Math.round(performance.now() - started),
+      };
+      if (res.statusCode >= 500) logger.error(fields, line(req, res));
+      else logger.info(fields, line(req, res));
+    });
+    next();
+  };
 }

@@ -219,8 +219,9 @@
     state.inFlight = true;
     const range = currentRange();
     showRange(range);
+    const asked = rangePath(range.lower, range.upper);
     try {
-      const rows = await getJson(rangePath(range.lower, range.upper));
+      const rows = await getJson(asked);
       const span = seriesSpan(range, rows);
       const letters = [...state.selected].sort();
       const series = span
@@ -238,7 +239,9 @@
       renderLines(span, series);
       setProblem(null);
       state.refreshes++;
+      // What was last shown, for tests and for anyone reading the DOM.
       document.body.dataset.refreshes = String(state.refreshes);
+      document.body.dataset.range = asked;
     } catch (error) {
       setProblem(error);
     } finally {
