@@ -288,6 +288,7 @@ vg_neo4j_launcher_key() {
 vg_install_current() {
   vg_java_home >/dev/null || return 1
   command -v mariadbd >/dev/null 2>&1 || return 1
+  command -v chromium >/dev/null 2>&1 || return 1 # the browser tests' (install.sh adds it)
   [[ -f "$VG_MARIADB_CNF" ]] && cmp -s <(vg_mariadb_cnf) "$VG_MARIADB_CNF" || return 1
   if [[ "$NEO4J_SOURCE" == apt ]]; then
     vg_pkg_installed neo4j || return 1
