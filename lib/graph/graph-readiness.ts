@@ -51,8 +51,11 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const firstLine = (error: unknown) =>
-  (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+/** The gist of a failure: its first line, or what the driver says it was caused by. */
+function firstLine(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+  return /Caused by: (.*)$/.exec(text)?.[1] ?? text;
+}
 
 async function queryNumber(pool: Pool, sql: string, values: unknown[], column: string) {
   const [rows] = await pool.query<RowDataPacket[]>({ sql, timeout: QUERY_TIMEOUT_MS }, values);

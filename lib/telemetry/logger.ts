@@ -29,23 +29,27 @@ const line = (req: IncomingMessage, res: ServerResponse) =>
 
 /**
  * The access log (pino-http): one line per reply with method, URL, status and time taken, at
- * `info` (`error` for a 5xx), except the ingest POSTs that succeed, which are at `debug`. At
- * c64 a pino-http line per ingest request costs about 40% more CPU per request (README
- * "Logs"); so at `info` an ingest request pays for a line only when it is refused or fails.
- * Returns null when the level hides the access log altogether.
+ * `info` (`warn` for a 503, `error` for another 5xx), except the ingest POSTs that succeed,
+ * which are at `debug`. At c64 a pino-http line per ingest request costs about a third more
+ * CPU per request (README "Logs"); so at `info` an ingest request pays for a line only when it
+ * is refused or fails. Returns null when the level hides the access log altogether.
  */
 export function accessLog(logger: Logger): RequestHandler | null {
   if (!logger.isLevelEnabled("info")) return null;
   const everyLine = pinoHttp({
     logger,
     wrapSerializers: false,
-    serializers: { req: requestFields, res: replyFields },
+    // pino-http makes up an Error for every 5xx; its stack says nothing about the request.
+    serializers: { req: requestFields, res: replyFields, err: (error: Error) => error.message },
+    // A 503 is a store being down, which /readyz and the metrics report: a warning per reply.
     customLogLevel: (req, res, error) =>
-      error || res.statusCode >= 500
-        ? "error"
-        : isIngest(req) && res.statusCode < 400
-          ? "debug"
-          : "info",
+      res.statusCode === 503
+        ? "warn"
+        : error || res.statusCode >= 500
+          ? "error"
+          : isIngest(req) && res.statusCode < 400
+            ? "debug"
+            : "info",
     customSuccessMessage: line,
     customErrorMessage: line,
   });
@@ -60,7 +64,8 @@ export function accessLog(logger: Logger): RequestHandler | null {
         res: replyFields(res),
         responseTime: Math.round(performance.now() - started),
       };
-      if (res.statusCode >= 500) logger.error(fields, line(req, res));
+      if (res.statusCode === 503) logger.warn(fields, line(req, res));
+      else if (res.statusCode >= 500) logger.error(fields, line(req, res));
       else logger.info(fields, line(req, res));
     });
     next();

@@ -419,8 +419,9 @@
     );
     timeCell(foot.querySelector('[data-col="earliest"]'), earliest);
     timeCell(foot.querySelector('[data-col="latest"]'), latest);
-    $("letters-caption").textContent =
-      `Initial requests per letter in the range, with their followups (times in ${zoneLabel()})`;
+    const caption = `Initial requests per letter in the range, with their followups (times in ${zoneLabel()})`;
+    $("letters-caption").textContent = caption;
+    $("letters-note").textContent = caption;
   }
 
   function setSort(key) {
