@@ -9,7 +9,7 @@ import { openGraphInterface, type GraphInterface } from "../../lib/graph/graph-i
 import { createLogger, type LogLevel } from "../../lib/telemetry/logger.js";
 import { PrometheusTelemetry } from "../../lib/telemetry/prometheus-telemetry.js";
 import { eventually } from "../support/services.js";
-import { resetStores, testConfig } from "../support/graph-stores.js";
+import { resetStores, testConfig, untilGraphCurrent } from "../support/graph-stores.js";
 import { describeWithStores } from "../support/stores-available.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 import { getJson, request, serve, type TestServer } from "../support/test-server.js";
@@ -164,7 +164,8 @@ describeWithStores("operator endpoints on the real stores (graph backend)", () =
 
   it("when both stores are up and the graph is current, then /readyz is 200 with no lag", async () => {
     for (let i = 0; i < 20; i++) await request(server.url, "POST", initialPath("a"));
-    await getJson(server.url, "/dashboard/symbol/a");
+    // A cold Neo4j may take longer than a dashboard read waits: the test waits for the graph.
+    await untilGraphCurrent(backend);
     const { status, json } = await getJson<GraphReadinessReply>(server.url, "/readyz");
     expect(status, JSON.stringify(json)).to.equal(200);
     expect(json.ready).to.equal(true);
