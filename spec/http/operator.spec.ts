@@ -34,6 +34,22 @@ describe("operator endpoints (null backend)", () => {
     expect(json.alive).to.equal(true);
   });
 
+  it("when the page is asked for at /, /dashboard and /dashboard/, then each is the HTML page, and its assets are served", async () => {
+    for (const path of ["/", "/dashboard", "/dashboard/"]) {
+      const reply = await request(server.url, "GET", path);
+      expect(reply.status, path).to.equal(200);
+      expect(reply.headers["content-type"], path).to.match(/^text\/html/);
+      expect(reply.body).to.include('<table id="letters">');
+    }
+    for (const path of [
+      "/dashboard/assets/dashboard.js",
+      "/dashboard/assets/dashboard.css",
+      "/dashboard/vendor/chart.umd.min.js",
+    ]) {
+      expect((await request(server.url, "GET", path)).status, path).to.equal(200);
+    }
+  });
+
   it("when /readyz is asked of a backend without stores, then 200 ready", async () => {
     const { status, json } = await getJson(server.url, "/readyz");
     expect(status).to.equal(200);

@@ -57,7 +57,7 @@ export function registerPageRoutes(app: Express, options: { neo4jBrowserUrl: str
     res.set("Cache-Control", "no-cache").sendFile(index);
   };
   app.get("/", sendIndex);
-  app.get("/dashboard", (_req, res) => res.redirect(301, "/dashboard/"));
+  // Without strict routing this is /dashboard and /dashboard/ (the page's links are absolute).
   app.get("/dashboard/", sendIndex);
   app.use(
     "/dashboard/assets",
