@@ -396,6 +396,7 @@ vg_install_current() {
   local names=("$@") name neo4j=0
   ((${#names[@]})) || mapfile -t names < <(vg_all_instances)
   vg_settings_file_private || return 1
+  command -v chromium >/dev/null 2>&1 || return 1 # the browser tests' (install.sh adds it)
   for name in "${names[@]}"; do
     case "$name" in
       mariadb | mariadb-test)

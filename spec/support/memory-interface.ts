@@ -2,6 +2,7 @@ import type { DataInterface, WriteOptions } from "../../lib/data/data-interface.
 import { planBatch, type KeyedRequest, type KnownSession } from "../../lib/graph/batch-plan.js";
 import type { LoggedEvent } from "../../lib/graph/logged-event.js";
 import { toAggregate, toRangeAggregates, type SymbolTotals } from "../../lib/model/aggregates.js";
+import { SERIES_GRAINS, toSeries, type SeriesGrain } from "../../lib/model/series.js";
 import { nowMicros, type Micros } from "../../lib/model/timestamp.js";
 
 /**
@@ -40,6 +41,21 @@ export class MemoryInterface implements DataInterface {
 
   async rangeAggregates(lower: Micros, upper: Micros) {
     return toRangeAggregates(this.totals((at) => at >= lower && at < upper));
+  }
+
+  async seriesAggregates(lower: Micros, upper: Micros, grain: SeriesGrain, symbol?: string) {
+    const width = SERIES_GRAINS[grain];
+    const counts = new Map<Micros, { initials: number; followups: number }>();
+    for (const event of this.events) {
+      if (event.sessionAt < lower || event.sessionAt >= upper) continue;
+      if (symbol !== undefined && event.symbol !== symbol) continue;
+      const start = Math.floor(event.sessionAt / width) * width;
+      const entry = counts.get(start) ?? { initials: 0, followups: 0 };
+      if (event.kind === "initial") entry.initials++;
+      else entry.followups++;
+      counts.set(start, entry);
+    }
+    return toSeries({ grain, lower, upper }, symbol ?? null, counts);
   }
 
   async close() {}
