@@ -19,24 +19,29 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, DATA_INTERFACE: "graph", WORKERS: "1", ...benchStoreEnv(), ...extra };
 }
 
+/** Empties a test graph, its projection record included. */
+export async function wipeTestGraph(uri: string): Promise<void> {
+  const driver = createNeo4jDriver(testConfig().neo4j, uri);
+  const session = driver.session();
+  try {
+    await session.run("MATCH (p:Projection) DELETE p");
+    await session.run(CYPHER.wipeGraph, {}, OPERATOR_TX);
+  } finally {
+    await session.close();
+    await driver.close();
+  }
+}
+
 /** Empties the test log and the test graph. */
 export async function resetStores(): Promise<void> {
   const config = testConfig();
   const pool = createMariadbPool(config.mariadb);
-  const driver = createNeo4jDriver(config.neo4j);
   try {
     await dropEventLog(pool);
-    const session = driver.session();
-    try {
-      await session.run("MATCH (p:Projection) DELETE p");
-      await session.run(CYPHER.wipeGraph, {}, OPERATOR_TX);
-    } finally {
-      await session.close();
-    }
   } finally {
     await pool.end();
-    await driver.close();
   }
+  await wipeTestGraph(config.neo4j.uri);
 }
 
 /** A graph backend on empty test stores, with an optional replay clock. */
