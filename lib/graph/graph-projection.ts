@@ -5,7 +5,7 @@ import { LEASE_RENEW_MS, type Leases } from "./lease.js";
 import type { LoggedEvent } from "./logged-event.js";
 import { covers, eventsBehind, type LogPositions } from "./log-positions.js";
 import type { LogReader } from "./log-reader.js";
-import { isNeo4jUnavailable, prepareGraph } from "./neo4j.js";
+import { boundedRead, isNeo4jUnavailable, prepareGraph, withinDeadline } from "./neo4j.js";
 import { projectionBatch } from "./projection-batch.js";
 import { CYPHER } from "./statements.js";
 import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
@@ -25,6 +25,8 @@ const LINGER_MS = 100;
 const LINGER_EVENTS = 1000;
 /** Bounds one apply transaction in Neo4j (also db.transaction.timeout's job server-side). */
 const APPLY_TIMEOUT_MS = 30_000;
+/** How much longer this side waits for a transaction Neo4j should have stopped by itself. */
+const APPLY_GRACE_MS = 5000;
 
 /** The graph does not follow this log: it needs an operator, not a retry. */
 export class GraphMismatchError extends Error {}
@@ -297,7 +299,7 @@ export class GraphProjection {
     const started = performance.now();
     const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
     try {
-      await session.executeWrite(
+      const applying = session.executeWrite(
         async (tx) => {
           const result = await tx.run(CYPHER.applyBatch, { ...batch, logId: this.logId });
           const applied = result.records[0];
@@ -307,6 +309,7 @@ export class GraphProjection {
         },
         { timeout: APPLY_TIMEOUT_MS },
       );
+      await withinDeadline(applying, APPLY_TIMEOUT_MS + APPLY_GRACE_MS);
       for (const move of moves) this.positions.set(move.writer, move.to);
       this.telemetry.projectionApplied(events.length, (performance.now() - started) / 1000);
     } catch (error) {
@@ -322,23 +325,15 @@ export class GraphProjection {
   }
 
   private async readState(): Promise<GraphState> {
-    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
-    try {
-      const result = await session.executeRead((tx) => tx.run(CYPHER.projectionPosition), {
-        timeout: APPLY_TIMEOUT_MS,
-      });
-      const record = result.records[0];
-      if (!record) throw new RebuildInProgressError();
-      const pairs = record.get("positions") as [number, number][];
-      return {
-        logId: record.get("logId") as string | null,
-        graphId: record.get("graphId") as string | null,
-        paused: record.get("paused") as boolean,
-        positions: new Map(pairs.map(([writer, seq]) => [Number(writer), Number(seq)])),
-      };
-    } finally {
-      await session.close();
-    }
+    const [record] = await boundedRead(this.driver, CYPHER.projectionPosition, {});
+    if (!record) throw new RebuildInProgressError();
+    const pairs = record.get("positions") as [number, number][];
+    return {
+      logId: record.get("logId") as string | null,
+      graphId: record.get("graphId") as string | null,
+      paused: record.get("paused") as boolean,
+      positions: new Map(pairs.map(([writer, seq]) => [Number(writer), Number(seq)])),
+    };
   }
 
   private waitHere(need: LogPositions, deadline: number): Promise<void> {

@@ -101,27 +101,34 @@ export async function boundedRead(
       await session.close();
     }
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => reject(new StoreUnavailableError("Neo4j", `no answer within ${limits.waitMs} ms`)),
-      limits.waitMs,
-    );
-  });
   try {
-    return await Promise.race([read, deadline]);
+    return await withinDeadline(read, limits.waitMs);
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw error;
     translateNeo4jError(error);
+  }
+}
+
+/**
+ * `work`, or a 503 once `ms` have passed: a hung server (SIGSTOP) enforces no timeout of its
+ * own, so every wait on it also has one on this side.
+ */
+export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreUnavailableError("Neo4j", `no answer within ${ms} ms`)),
+      ms,
+    );
+  });
+  work.catch(() => {}); // settled after the deadline: nobody is waiting for it any more
+  try {
+    return await Promise.race([work, deadline]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/**
- * Applies cypher/schema.cypher and seeds the Symbol nodes, and on an empty graph the
- * projection's record at the start of the log named `logId`, naming the graph `graphId`.
- */
 export async function prepareGraph(
   driver: Driver,
   logId: string,
