@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { LOG_LEVELS, type LogLevel } from "./telemetry/logger.js";
 
 /** Every setting the service reads from its environment, in one place. */
 export interface Config {
@@ -26,7 +27,11 @@ export interface Config {
     password: string;
     /** The local server (provision/services.sh name) that `graph:rebuild` bulk-imports into. */
     server: string;
+    /** Neo4j Browser, linked from the page; empty: the page's own host on port 7474. */
+    browserUrl: string;
   };
+  /** The structured log's level; `info` includes the access log (one line per request). */
+  logLevel: LogLevel;
 }
 
 export const DATA_INTERFACES = ["graph", "sqlite", "null"] as const;
@@ -110,6 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const uri = text(env, "NEO4J_URI");
+  const logLevel = text(env, "LOG_LEVEL");
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+  }
   return {
     port: integer(env, "PORT", 0, 65535),
     host: text(env, "HOST"),
@@ -130,7 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       user: text(env, "NEO4J_USER"),
       password: text(env, "NEO4J_PASSWORD"),
       server: text(env, "NEO4J_SERVER"),
+      browserUrl: env.NEO4J_BROWSER_URL ?? "",
     },
+    logLevel: logLevel as LogLevel,
   };
 }
 

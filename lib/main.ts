@@ -11,14 +11,18 @@ async function serve(config: Config) {
     console.error(error);
     process.exit(1);
   }
+  const { logger } = running;
   const workers = cluster.isWorker ? `, worker ${process.pid} of ${config.workers}` : "";
-  console.log(`vowelgraph listening on ${running.url} (backend ${config.dataInterface}${workers})`);
+  logger.info(
+    { url: running.url, backend: config.dataInterface, logLevel: config.logLevel },
+    `vowelgraph listening on ${running.url} (backend ${config.dataInterface}${workers})`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: draining in-flight requests`);
+    logger.info({ signal }, `${signal}: draining in-flight requests`);
     await running.stop();
     process.exit(0);
   };

@@ -4,6 +4,8 @@ import { createApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { createDataInterface } from "./data/create-data-interface.js";
 import type { DataInterface } from "./data/data-interface.js";
+import { createLogger, type Logger } from "./telemetry/logger.js";
+import { PrometheusTelemetry } from "./telemetry/prometheus-telemetry.js";
 
 /** In-flight requests get this long to finish on shutdown before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -46,14 +48,22 @@ export interface RunningServer {
   url: string;
   port: number;
   data: DataInterface;
+  logger: Logger;
   /** Stops accepting connections, lets in-flight requests finish, then closes the backend. */
   stop(): Promise<void>;
 }
 
 /** Opens the configured backend and listens; `port: 0` picks a free port (tests do). */
 export async function start(config: Config = loadConfig()): Promise<RunningServer> {
-  const data = await createDataInterface(config);
-  const server = createHttpServer(createApp(data));
+  const logger = createLogger(config.logLevel);
+  const telemetry = new PrometheusTelemetry();
+  const data = await createDataInterface(config, telemetry);
+  const app = createApp(data, Math.random, {
+    logger,
+    telemetry,
+    neo4jBrowserUrl: config.neo4j.browserUrl,
+  });
+  const server = createHttpServer(app);
   let draining = false;
   // While draining, every reply closes its connection, so keep-alive clients cannot hold the
   // server open by sending more requests on connections it already accepted.
@@ -70,6 +80,7 @@ export async function start(config: Config = loadConfig()): Promise<RunningServe
     url: `http://${host}:${port}`,
     port,
     data,
+    logger,
     async stop() {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

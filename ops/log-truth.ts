@@ -1,6 +1,7 @@
 import type { Pool, RowDataPacket } from "mysql2/promise";
 import type { SymbolAggregate } from "../lib/model/aggregates.js";
 import { toAggregate, toRangeAggregates, type SymbolTotals } from "../lib/model/aggregates.js";
+import { SERIES_GRAINS, toSeries, type Series, type SeriesGrain } from "../lib/model/series.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
 import { formatMicros, parseTimestamp, type Micros } from "../lib/model/timestamp.js";
 import { withConnection } from "../lib/graph/mariadb.js";
@@ -12,6 +13,12 @@ interface TotalsRow extends RowDataPacket {
   followups: number | string;
   earliest: string | null;
   latest: string | null;
+}
+
+interface SlotRow extends RowDataPacket {
+  slot: number | string;
+  initials: number | string;
+  followups: number | string;
 }
 
 const totalsOf = (row: TotalsRow): SymbolTotals => ({
@@ -41,6 +48,30 @@ export class LogTruth {
     return toRangeAggregates(new Map(rows.map((row) => [row.symbol, totalsOf(row)])));
   }
 
+  /** GET /dashboard/series by SQL: `lower` and `upper` are bucket starts of `grain`. */
+  async seriesAggregates(
+    lower: Micros,
+    upper: Micros,
+    grain: SeriesGrain,
+    symbol?: string,
+  ): Promise<Series> {
+    const width = SERIES_GRAINS[grain];
+    const rows = await this.query<SlotRow>(SQL.truthSeries, [
+      width,
+      formatMicros(lower),
+      formatMicros(upper),
+      symbol ?? null,
+      symbol ?? null,
+    ]);
+    const counts = new Map(
+      rows.map((row) => [
+        Number(row.slot) * width,
+        { initials: Number(row.initials), followups: Number(row.followups) },
+      ]),
+    );
+    return toSeries({ grain, lower, upper }, symbol ?? null, counts);
+  }
+
   /** Every UTC day that has initials, with its 26 entries, from one pass over the log. */
   async dailyAggregates(): Promise<Map<string, SymbolAggregate[]>> {
     const rows = await this.query(SQL.truthDailyTotals, []);
@@ -60,12 +91,12 @@ export class LogTruth {
     );
   }
 
-  private async query(sql: string, values: unknown[]): Promise<TotalsRow[]> {
+  private async query<Row extends RowDataPacket = TotalsRow>(
+    sql: string,
+    values: unknown[],
+  ): Promise<Row[]> {
     return withConnection(this.pool, async (connection) => {
-      const [rows] = await connection.query<TotalsRow[]>(
-        { sql, timeout: TRUTH_TIMEOUT_MS },
-        values,
-      );
+      const [rows] = await connection.query<Row[]>({ sql, timeout: TRUTH_TIMEOUT_MS }, values);
       return rows;
     });
   }

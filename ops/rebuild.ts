@@ -63,7 +63,9 @@ export async function rebuildGraph(
   };
   const logId = await reader.logId();
   const catchUp = async () => {
-    const projection = new GraphProjection("rebuild", driver, reader, leases, logId, REPLAY_CHUNK);
+    const projection = new GraphProjection("rebuild", driver, reader, leases, logId, {
+      chunkSize: REPLAY_CHUNK,
+    });
     await projection.catchUp(await reader.heads(), onProgress);
   };
   if (mode.kind === "import") {

@@ -52,16 +52,8 @@ if [[ -e "$VG_SETTINGS_FILE" ]]; then
   chgrp "$APP_USER" "$VG_SETTINGS_FILE"
   chmod 0640 "$VG_SETTINGS_FILE"
 fi
-# ProtectHome hides /home, /root and /run/user, unless the checkout lives there.
-protect_home=yes
-case "$(realpath "$APP_DIR")" in
-  /home/* | /root/* | /run/user/*) protect_home=read-only ;;
-esac
-
 unit=/etc/systemd/system/vowelgraph.service
-if vg_render "$VG_PROVISION_DIR/vowelgraph.service" USER="$APP_USER" APP_DIR="$APP_DIR" PORT="$PORT" \
-  NODE="$node" DATA_DIR="$data_dir" PROTECT_HOME="$protect_home" |
-  vg_write_if_changed "$unit"; then
+if vg_api_unit "$APP_DIR" "$APP_USER" "$PORT" "$node" | vg_write_if_changed "$unit"; then
   systemctl daemon-reload
   vg_log "installed $unit"
 fi

@@ -388,6 +388,18 @@ vg_neo4j_conf() {
     BOLT_PORT="$N4_BOLT_PORT" HTTP_PORT="$N4_HTTP_PORT" HEAP="$N4_HEAP" PAGECACHE="$N4_PAGECACHE"
 }
 
+# The API's systemd unit (provision/vowelgraph.service) for checkout $1, account $2, port $3
+# and node binary $4: the built dist/lib/main.js, never npm (which would build) or ensure.sh.
+vg_api_unit() {
+  local app_dir="$1" protect_home=yes
+  # ProtectHome hides /home, /root and /run/user, unless the checkout lives there.
+  case "$(realpath -m "$app_dir")" in
+    /home/* | /root/* | /run/user/*) protect_home=read-only ;;
+  esac
+  vg_render "$VG_PROVISION_DIR/vowelgraph.service" APP_DIR="$app_dir" USER="$2" PORT="$3" NODE="$4" \
+    DATA_DIR="$app_dir/data" PROTECT_HOME="$protect_home"
+}
+
 # What the Maven-assembled lib/ must contain; a change forces a new download.
 vg_neo4j_lib_stamp() {
   printf 'neo4j=%s browser=%s pom=%s\n' "$NEO4J_VERSION" "$NEO4J_BROWSER_VERSION" \
@@ -418,6 +430,7 @@ vg_install_current() {
   local names=("$@") name neo4j=0
   ((${#names[@]})) || mapfile -t names < <(vg_all_instances)
   vg_settings_file_private || return 1
+  command -v chromium >/dev/null 2>&1 || return 1 # the browser tests' (install.sh adds it)
   for name in "${names[@]}"; do
     case "$name" in
       mariadb | mariadb-test)

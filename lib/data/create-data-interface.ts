@@ -1,10 +1,17 @@
 import type { Config } from "../config.js";
+import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 import type { DataInterface } from "./data-interface.js";
 import { NullInterface } from "./null-interface.js";
 import { SqliteInterface } from "./sqlite-interface.js";
 
-/** Opens the backend that DATA_INTERFACE names; the graph backend connects to its stores here. */
-export async function createDataInterface(config: Config): Promise<DataInterface> {
+/**
+ * Opens the backend that DATA_INTERFACE names; the graph backend connects to its stores here
+ * and reports its commits, projection and store errors to `telemetry`.
+ */
+export async function createDataInterface(
+  config: Config,
+  telemetry: Telemetry = NO_TELEMETRY,
+): Promise<DataInterface> {
   switch (config.dataInterface) {
     case "null":
       return new NullInterface();
@@ -13,7 +20,7 @@ export async function createDataInterface(config: Config): Promise<DataInterface
     case "graph": {
       // Loaded only when chosen, so the baselines never load the database drivers.
       const { openGraphInterface } = await import("../graph/graph-interface.js");
-      return openGraphInterface(config);
+      return openGraphInterface(config, undefined, telemetry);
     }
   }
 }

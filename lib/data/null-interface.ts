@@ -1,4 +1,7 @@
 import { toAggregate, toRangeAggregates } from "../model/aggregates.js";
+import type { SeriesGrain } from "../model/series.js";
+import { toSeries } from "../model/series.js";
+import type { Micros } from "../model/timestamp.js";
 import type { DataInterface } from "./data-interface.js";
 
 /** Stores nothing: the upper bound on speed that benchmarks compare against. */
@@ -15,6 +18,10 @@ export class NullInterface implements DataInterface {
 
   async rangeAggregates() {
     return toRangeAggregates(new Map());
+  }
+
+  async seriesAggregates(lower: Micros, upper: Micros, grain: SeriesGrain, symbol?: string) {
+    return toSeries({ grain, lower, upper }, symbol ?? null, new Map());
   }
 
   async close() {}

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { toAggregate, toRangeAggregates, type SymbolTotals } from "../model/aggregates.js";
+import { toSeries, type SeriesGrain } from "../model/series.js";
 import { SYMBOLS } from "../model/symbols.js";
 import { formatMicros, nowMicros, parseTimestamp, type Micros } from "../model/timestamp.js";
 import type { DataInterface } from "./data-interface.js";
@@ -25,6 +26,30 @@ const FOLLOWUPS_OF_SYMBOL = `SELECT COUNT(*) AS followups FROM api_events
   WHERE url = '/followup' AND uuid IN (
     SELECT uuid FROM api_events WHERE url = '/initial' AND symbol = ?)`;
 
+// A bucket is the leading part of the fixed-width date text: its minute, hour or day.
+const BUCKET_TEXT: Record<SeriesGrain, { length: number; padding: string }> = {
+  minute: { length: 16, padding: ":00" },
+  hour: { length: 13, padding: ":00:00" },
+  day: { length: 10, padding: "" },
+};
+
+// In the reference's spirit: a scan of the table per question (a symbol of NULL means all).
+const INITIALS_PER_BUCKET = `SELECT substr(date, 1, @length) AS bucket, COUNT(*) AS n
+  FROM api_events
+  WHERE url = '/initial' AND date >= @lower AND date < @upper
+    AND (@symbol IS NULL OR symbol = @symbol)
+  GROUP BY bucket`;
+const FOLLOWUPS_PER_BUCKET = `SELECT substr(i.date, 1, @length) AS bucket, COUNT(*) AS n
+  FROM api_events f JOIN api_events i ON i.uuid = f.uuid AND i.url = '/initial'
+  WHERE f.url = '/followup' AND i.date >= @lower AND i.date < @upper
+    AND (@symbol IS NULL OR i.symbol = @symbol)
+  GROUP BY bucket`;
+
+interface BucketRow {
+  bucket: string;
+  n: number;
+}
+
 interface FollowupsRow {
   followups: number;
 }
@@ -47,6 +72,8 @@ export class SqliteInterface implements DataInterface {
   private readonly followupsInRange: Database.Statement<unknown[], FollowupsRow>;
   private readonly initialsOfSymbol: Database.Statement<unknown[], InitialsRow>;
   private readonly followupsOfSymbol: Database.Statement<unknown[], FollowupsRow>;
+  private readonly initialsPerBucket: Database.Statement<unknown[], BucketRow>;
+  private readonly followupsPerBucket: Database.Statement<unknown[], BucketRow>;
 
   constructor(
     file: string,
@@ -60,6 +87,8 @@ export class SqliteInterface implements DataInterface {
     this.followupsInRange = this.db.prepare(FOLLOWUPS_IN_RANGE);
     this.initialsOfSymbol = this.db.prepare(INITIALS_OF_SYMBOL);
     this.followupsOfSymbol = this.db.prepare(FOLLOWUPS_OF_SYMBOL);
+    this.initialsPerBucket = this.db.prepare(INITIALS_PER_BUCKET);
+    this.followupsPerBucket = this.db.prepare(FOLLOWUPS_PER_BUCKET);
   }
 
   async logInitial(uuid: string, symbol: string, guess: boolean) {
@@ -85,6 +114,26 @@ export class SqliteInterface implements DataInterface {
       return [symbol, toTotals(initials, followups)];
     });
     return toRangeAggregates(new Map(totals));
+  }
+
+  async seriesAggregates(lower: Micros, upper: Micros, grain: SeriesGrain, symbol?: string) {
+    const { length, padding } = BUCKET_TEXT[grain];
+    const parameters = {
+      length,
+      lower: formatMicros(lower),
+      upper: formatMicros(upper),
+      symbol: symbol ?? null,
+    };
+    const counts = new Map<Micros, { initials: number; followups: number }>();
+    const entry = (bucket: string) => {
+      const start = parseTimestamp(bucket + padding)!;
+      let found = counts.get(start);
+      if (!found) counts.set(start, (found = { initials: 0, followups: 0 }));
+      return found;
+    };
+    for (const row of this.initialsPerBucket.all(parameters)) entry(row.bucket).initials = row.n;
+    for (const row of this.followupsPerBucket.all(parameters)) entry(row.bucket).followups = row.n;
+    return toSeries({ grain, lower, upper }, symbol ?? null, counts);
   }
 
   async close() {

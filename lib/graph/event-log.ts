@@ -6,6 +6,7 @@ import { LEASE_RENEW_MS, type Leases } from "./lease.js";
 import type { LoggedEvent } from "./logged-event.js";
 import { isRetryableConflict, QUERY_TIMEOUT_MS, translateMariadbError } from "./mariadb.js";
 import { SQL } from "./statements.js";
+import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 
 /** How a caller may bound one request: its Idempotency-Key, and a signal that its client left. */
 export interface AppendOptions {
@@ -80,6 +81,7 @@ export class EventLog {
     /** Told after each commit, with the events it appended (a hint to wake projections). */
     private readonly onCommit: (events: readonly LoggedEvent[]) => void = () => {},
     private readonly limits: WriteLimits = DEFAULT_WRITE_LIMITS,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   /** Leases a writer id; fails if every one of MAX_WRITERS is held by a live process. */
@@ -189,8 +191,10 @@ export class EventLog {
 
   private async flush(batch: Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
       try {
         const { events, outcomes } = await this.commitBatch(batch);
+        this.telemetry.batchCommitted(events.length, (performance.now() - started) / 1000);
         this.onCommit(events);
         outcomes.forEach((outcome, i) => {
           if ("error" in outcome) batch[i]!.reject(outcome.error);
@@ -198,6 +202,7 @@ export class EventLog {
         });
         return;
       } catch (error) {
+        this.telemetry.commitFailed(failureKind(error));
         if (error instanceof CommitUncertain) {
           const unknown = new OutcomeUnknownError("MariaDB", "the reply to COMMIT was lost", {
             cause: error.cause,
@@ -292,6 +297,13 @@ export class EventLog {
 }
 
 const writerLease = (id: number) => `writer:${id}`;
+
+/** A short name for why a commit failed, for the metrics. */
+function failureKind(error: unknown): string {
+  if (error instanceof CommitUncertain) return "unknown-outcome";
+  if (isRetryableConflict(error)) return "conflict";
+  return isStoreLevel(error) ? "unavailable" : "statement";
+}
 
 /** An outage or a refusal of the server, as opposed to a problem with one statement. */
 function isStoreLevel(error: unknown): boolean {

@@ -1,5 +1,6 @@
 import neo4j, { type Driver, type Record as Neo4jRecord } from "neo4j-driver";
 import { toAggregate, toRangeAggregates, type SymbolTotals } from "../model/aggregates.js";
+import { toSeries, type SeriesGrain } from "../model/series.js";
 import type { Micros } from "../model/timestamp.js";
 import { boundedRead, type ReadLimits } from "./neo4j.js";
 import { planRange } from "./range-plan.js";
@@ -41,6 +42,26 @@ export class GraphDashboard {
     return toRangeAggregates(
       new Map(records.map((record) => [record.get("symbol") as string, totalsOf(record)])),
     );
+  }
+
+  /** Bucket sums of one grain; `lower` and `upper` are bucket starts (see DataInterface). */
+  async seriesAggregates(lower: Micros, upper: Micros, grain: SeriesGrain, symbol?: string) {
+    const records =
+      lower < upper
+        ? await this.read(CYPHER.seriesAggregates, {
+            grain,
+            from: neo4j.int(lower),
+            to: neo4j.int(upper),
+            symbol: symbol ?? null,
+          })
+        : [];
+    const counts = new Map(
+      records.map((record) => [
+        Number(record.get("start")),
+        { initials: Number(record.get("initials")), followups: Number(record.get("followups")) },
+      ]),
+    );
+    return toSeries({ grain, lower, upper }, symbol ?? null, counts);
   }
 
   private read(query: string, parameters: Record<string, unknown>) {

@@ -3,10 +3,13 @@ import type { Pool } from "mysql2/promise";
 import type { Config } from "../config.js";
 import type { DataInterface, WriteOptions } from "../data/data-interface.js";
 import { StoreUnavailableError } from "../data/data-errors.js";
+import type { SeriesGrain } from "../model/series.js";
 import { nowMicros, type Micros } from "../model/timestamp.js";
 import { EventLog } from "./event-log.js";
+import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 import { GraphDashboard } from "./graph-dashboard.js";
 import { GraphProjection } from "./graph-projection.js";
+import { graphReadiness } from "./graph-readiness.js";
 import { Leases } from "./lease.js";
 import { LogReader } from "./log-reader.js";
 import { createMariadbPool, migrate } from "./mariadb.js";
@@ -37,6 +40,8 @@ export class GraphInterface implements DataInterface {
     readonly pool: Pool,
     private readonly drivers: { uri: string; driver: Driver }[],
     private readonly clock: () => Micros = nowMicros,
+    /** Telemetry for the log and the projection to report to; the stores' names for /readyz. */
+    readonly options: { telemetry?: Telemetry; mariadbName?: string } = {},
   ) {
     this.reader = new LogReader(pool);
     this.leases = new Leases(pool);
@@ -49,12 +54,20 @@ export class GraphInterface implements DataInterface {
     this.servers = this.drivers.map(({ uri, driver }) => ({
       uri,
       driver,
-      projection: new GraphProjection(uri, driver, this.reader, this.leases, logId),
+      projection: new GraphProjection(uri, driver, this.reader, this.leases, logId, {
+        telemetry: this.telemetry,
+      }),
       dashboard: new GraphDashboard(driver),
     }));
-    this.log = new EventLog(this.pool, this.leases, (events) => {
-      for (const server of this.servers) server.projection.committed(events.length);
-    });
+    this.log = new EventLog(
+      this.pool,
+      this.leases,
+      (events) => {
+        for (const server of this.servers) server.projection.committed(events.length);
+      },
+      undefined,
+      this.telemetry,
+    );
     await this.log.open();
     await Promise.all(this.servers.map((server) => server.projection.start()));
     return this;
@@ -89,6 +102,21 @@ export class GraphInterface implements DataInterface {
     );
   }
 
+  seriesAggregates(lower: Micros, upper: Micros, grain: SeriesGrain, symbol?: string) {
+    return this.read((dashboard) => dashboard.seriesAggregates(lower, upper, grain, symbol));
+  }
+
+  get telemetry(): Telemetry {
+    return this.options.telemetry ?? NO_TELEMETRY;
+  }
+
+  readiness() {
+    return graphReadiness(this.reader, this.servers, {
+      mariadbName: this.options.mariadbName ?? "mariadb",
+      telemetry: this.telemetry,
+    });
+  }
+
   async close() {
     await this.log?.close();
     await Promise.all(this.servers.map((server) => server.projection.close()));
@@ -121,11 +149,17 @@ export class GraphInterface implements DataInterface {
 }
 
 /** Connects to the stores with the configured credentials; the caller closes it. */
-export async function openGraphInterface(config: Config, clock?: () => Micros) {
+export async function openGraphInterface(
+  config: Config,
+  clock?: () => Micros,
+  telemetry: Telemetry = NO_TELEMETRY,
+) {
+  const { host, port, database } = config.mariadb;
   const backend = new GraphInterface(
     createMariadbPool(config.mariadb),
     config.neo4j.uris.map((uri) => ({ uri, driver: createNeo4jDriver(config.neo4j, uri) })),
     clock,
+    { telemetry, mariadbName: `${host}:${port}/${database}` },
   );
   try {
     return await backend.open();

@@ -8,6 +8,7 @@ import type { LogReader } from "./log-reader.js";
 import { isNeo4jUnavailable, prepareGraph } from "./neo4j.js";
 import { projectionBatch } from "./projection-batch.js";
 import { CYPHER } from "./statements.js";
+import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 
 /** Pause between attempts to reach Neo4j (or the log) after a failure. */
 const RETRY_MS = 1000;
@@ -87,6 +88,8 @@ export class GraphProjection {
   private worker: Promise<void> | null = null;
   private connected: Promise<void>;
   private markConnected: () => void = () => {};
+  private readonly chunkSize: number;
+  private readonly telemetry: Telemetry;
 
   constructor(
     /** The server's address, for messages. */
@@ -95,8 +98,13 @@ export class GraphProjection {
     private readonly log: LogReader,
     private readonly leases: Leases,
     private readonly logId: string,
-    private readonly chunkSize = 5000,
+    {
+      chunkSize = 5000,
+      telemetry = NO_TELEMETRY,
+    }: { chunkSize?: number; telemetry?: Telemetry } = {},
   ) {
+    this.chunkSize = chunkSize;
+    this.telemetry = telemetry;
     this.connected = new Promise((resolve) => (this.markConnected = resolve));
   }
 
@@ -153,11 +161,15 @@ export class GraphProjection {
     }
   }
 
+  /** The graph's positions: known here by its projector, asked of the graph by the others. */
+  async positionsNow(): Promise<LogPositions> {
+    return this.isProjector ? new Map(this.positions) : (await this.readState()).positions;
+  }
+
   /** How many events the graph lacks of `need` (null if it cannot be asked). */
   async lag(need: LogPositions): Promise<number | null> {
     try {
-      const positions = this.isProjector ? this.positions : (await this.readState()).positions;
-      return eventsBehind(positions, need);
+      return eventsBehind(await this.positionsNow(), need);
     } catch {
       return null;
     }
@@ -282,6 +294,7 @@ export class GraphProjection {
     events: LoggedEvent[],
   ) {
     const batch = projectionBatch(moves, events);
+    const started = performance.now();
     const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
     try {
       await session.executeWrite(
@@ -295,6 +308,7 @@ export class GraphProjection {
         { timeout: APPLY_TIMEOUT_MS },
       );
       for (const move of moves) this.positions.set(move.writer, move.to);
+      this.telemetry.projectionApplied(events.length, (performance.now() - started) / 1000);
     } catch (error) {
       if (!(error instanceof ProjectionMovedError)) throw error;
       // Another projector (a frozen one that woke up, a rebuild) moved the graph: go on from
@@ -328,12 +342,14 @@ export class GraphProjection {
   }
 
   private waitHere(need: LogPositions, deadline: number): Promise<void> {
+    this.telemetry.readersWaiting(1);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         need,
         done: () => {
           clearTimeout(timer);
           this.waiters.delete(waiter);
+          this.telemetry.readersWaiting(-1);
           resolve();
         },
       };

@@ -54,6 +54,17 @@ export class LogReader {
     return new Map(rows.map((row) => [Number(row.writer_id), Number(row.seq)]));
   }
 
+  /** The receipt time of `writer`'s first event after `seq`, or null if it has none. */
+  async firstEventAfter(writer: number, seq: number): Promise<number | null> {
+    const [rows] = await withConnection(this.pool, (connection) =>
+      connection.query<RowDataPacket[]>({ sql: SQL.firstEventAfter, timeout: QUERY_TIMEOUT_MS }, [
+        writer,
+        seq,
+      ]),
+    );
+    return rows[0] ? Number(rows[0].at_us) : null;
+  }
+
   /** Up to `limit` events of `writer` in (after, upTo], in sequence order. */
   async writerEvents(writer: number, after: number, upTo: number, limit: number) {
     const [rows] = await withConnection(this.pool, (connection) =>

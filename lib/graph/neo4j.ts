@@ -151,6 +151,7 @@ async function warmUp(session: Session) {
   await session.run(CYPHER.projectionPosition);
   await session.run(CYPHER.symbolAggregates, { symbol: "a" });
   await session.run(CYPHER.rangeAggregates, { bucketSpans: [], edgeSpans: [] });
+  await session.run(CYPHER.seriesAggregates, { grain: "day", from: 0, to: 0, symbol: null });
 }
 
 /**

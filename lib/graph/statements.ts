@@ -42,11 +42,13 @@ export const SQL = {
   leaseTake: load("sql", "lease-take.sql"),
   leaseHolder: load("sql", "lease-holder.sql"),
   leaseRelease: load("sql", "lease-release.sql"),
+  firstEventAfter: load("sql", "first-event-after.sql"),
   dropEventLog: load("sql", "drop-event-log.sql"),
   logIdentity: load("sql", "log-identity.sql"),
   truthSymbolTotals: load("sql", "truth-symbol-totals.sql"),
   truthRangeTotals: load("sql", "truth-range-totals.sql"),
   truthDailyTotals: load("sql", "truth-daily-totals.sql"),
+  truthSeries: load("sql", "truth-series.sql"),
 } as const;
 
 export const CYPHER = {
@@ -56,6 +58,7 @@ export const CYPHER = {
   applyBatch: load("cypher", "apply-batch.cypher"),
   symbolAggregates: load("cypher", "symbol-aggregates.cypher"),
   rangeAggregates: load("cypher", "range-aggregates.cypher"),
+  seriesAggregates: load("cypher", "series-aggregates.cypher"),
   pauseProjection: load("cypher", "pause-projection.cypher"),
   restartProjection: load("cypher", "restart-projection.cypher"),
   wipeGraph: load("cypher", "wipe-graph.cypher"),

@@ -6,6 +6,8 @@ import {
   StoreUnavailableError,
   UnknownSessionError,
 } from "../data/data-errors.js";
+import type { Logger } from "../telemetry/logger.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
 import { HttpError, MethodNotAllowedError } from "./http-errors.js";
 
 /** Answers every known path with a 405 naming the methods it does support. */
@@ -18,7 +20,9 @@ export const unknownRoute: RequestHandler = (req, res) => {
   res.status(404).json({
     error:
       `no such endpoint: ${req.method} ${req.path}; expected POST /initial, POST /followup, ` +
-      "GET /dashboard/symbol/<symbol> or GET /dashboard/range/<lower>/<upper>",
+      "GET /dashboard/symbol/<symbol>, GET /dashboard/range/<lower>/<upper>, " +
+      "GET /dashboard/series/<lower>/<upper>?grain=…, the page at GET /, " +
+      "GET /healthz, GET /readyz or GET /metrics",
   });
 };
 
@@ -71,10 +75,18 @@ function statusOf(error: unknown): { status: number; message: string; headers?: 
   return { status: 500, message: "internal error" };
 }
 
-/** Renders every error as `{"error": ...}` with its status; unexpected ones are logged. */
-export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const { status, message, headers } = statusOf(error);
-  if (status >= 500 && status !== 503) console.error(`${req.method} ${req.originalUrl}`, error);
-  if (headers) res.set(headers);
-  res.status(status).json({ error: message });
-};
+/**
+ * Renders every error as `{"error": ...}` with its status; unexpected ones are logged, and a
+ * store that is down is counted for /metrics.
+ */
+export function errorMiddleware(logger: Logger, telemetry: Telemetry): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const { status, message, headers } = statusOf(error);
+    if (error instanceof StoreUnavailableError) telemetry.storeError(error.store, "unavailable");
+    if (status >= 500 && status !== 503) {
+      logger.error({ err: error, method: req.method, url: req.originalUrl }, "request failed");
+    }
+    if (headers) res.set(headers);
+    res.status(status).json({ error: message });
+  };
+}

@@ -88,7 +88,10 @@ export function formatMicros(micros: Micros): string {
 export const SUPPORTED_TIMES = `times from ${formatMicros(MIN_MICROS)} to ${formatMicros(MAX_MICROS)} UTC are supported`;
 
 const TIMESTAMP_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z)?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/;
+
+/** The widest UTC offset accepted, as in ISO 8601 practice (java.time's ZoneOffset too): ±18:00. */
+const MAX_OFFSET_MINUTES = 18 * 60;
 
 /** A time read from text: its value, or why there is none. */
 export type TimestampReading =
@@ -97,14 +100,16 @@ export type TimestampReading =
   | { problem: "format" | "range" };
 
 /**
- * Reads `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.ffffff]` or ISO `YYYY-MM-DDTHH:MM:SS[.ffffff][Z]`
- * as UTC. Impossible dates like 2017-02-30 are a `format` problem; a real time outside
- * MIN_MICROS..MAX_MICROS, which a number cannot hold exactly, is a `range` problem.
+ * Reads `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.ffffff]` or ISO `YYYY-MM-DDTHH:MM:SS[.ffffff]`, in
+ * UTC, or with `Z` or a UTC offset `±HH:MM` after the time (`2026-11-28T00:00:00+01:00` is
+ * 2026-11-27 23:00 UTC). Impossible dates like 2017-02-30 and offsets beyond ±18:00 are a
+ * `format` problem; a real time outside MIN_MICROS..MAX_MICROS, which a number cannot hold
+ * exactly, is a `range` problem.
  */
 export function readTimestamp(text: string): TimestampReading {
   const match = TIMESTAMP_PATTERN.exec(text);
   if (!match) return { problem: "format" };
-  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = ""] = match;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", , sign, oh, om] = match;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
@@ -114,6 +119,12 @@ export function readTimestamp(text: string): TimestampReading {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
     return { problem: "format" };
   }
+  let offsetMinutes = 0;
+  if (sign !== undefined) {
+    const magnitude = Number(oh) * 60 + Number(om);
+    if (Number(om) > 59 || magnitude > MAX_OFFSET_MINUTES) return { problem: "format" };
+    offsetMinutes = sign === "-" ? -magnitude : magnitude;
+  }
   // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as given.
   const check = new Date(0);
   check.setUTCFullYear(year, month - 1, day);
@@ -122,8 +133,9 @@ export function readTimestamp(text: string): TimestampReading {
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1 || year < 1) {
     return { problem: "format" };
   }
-  // Milliseconds of years 1-9999 are exact; their microseconds are checked before they round.
-  const exact = BigInt(millis) * 1000n + BigInt(frac.padEnd(6, "0"));
+  // Local time = UTC + offset, so the instant is the local reading minus the offset. Milliseconds
+  // of years 1-9999 are exact; their microseconds are checked before they round.
+  const exact = BigInt(millis - offsetMinutes * 60_000) * 1000n + BigInt(frac.padEnd(6, "0"));
   if (exact < BigInt(MIN_MICROS) || exact > BigInt(MAX_MICROS)) return { problem: "range" };
   return { micros: Number(exact) };
 }

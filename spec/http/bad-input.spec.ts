@@ -346,8 +346,9 @@ function rangeDashboardCases(): BadInput[] {
     bad("lower has trailing garbage", "2017-06-28x", "2017-06-29"),
     bad("lower has no seconds", "2017-06-28 19:34", "2017-06-29"),
     bad("lower has seven fraction digits", "2017-06-28 19:34:14.1234567", "2017-06-29"),
-    bad("lower has a +01:00 offset", "2017-06-28T12:00:00+01:00", "2017-06-29"),
-    bad("upper has a -05:00 offset", "2017-06-28", "2017-06-28T12:00:00-05:00"),
+    bad("lower has an offset without minutes", "2017-06-28T12:00:00+01", "2017-06-29"),
+    bad("upper has an offset past 18:00", "2017-06-28", "2017-06-28T12:00:00-18:30"),
+    bad("lower has an offset on a date without time", "2017-06-28+01:00", "2017-06-29"),
     bad("upper is February 29th of a common year", "2017-02-01", "2017-02-29"),
     bad("upper is an SQL injection", "2017-06-28", "2017-06-29' OR '1'='1"),
     bad("upper is a Cypher injection", "2017-06-28", CYPHER_DELETE),
@@ -390,8 +391,9 @@ function rangeDashboardCases(): BadInput[] {
 
 function unknownRouteCases(): BadInput[] {
   return [
-    "/",
-    "/dashboard",
+    "/index.html",
+    "/dashboard/nothing",
+    "/dashboard/assets/missing.js",
     "/dashboard/symbol",
     "/dashboard/range/2017-01-01",
     "/dashboard/range/2017-01-01/2017-01-02/2017-01-03",

@@ -224,6 +224,46 @@ describe("provision scripts (bash, no servers touched)", () => {
     });
   });
 
+  describe("the API's systemd unit", () => {
+    it("when rendered, then it runs the built code as an unprivileged user, hardened, and never builds", () => {
+      const unitFile = path.join(tmp, "vowelgraph.service");
+      const result = bash(`vg_api_unit /vagrant "$APP_USER" "$PORT" /usr/bin/node >"${unitFile}"`);
+      expect(result.status, result.stderr).to.equal(0);
+      const unit = fs.readFileSync(unitFile, "utf8");
+      const settings = unit.split("\n").filter((line) => /^[A-Za-z]+=/.test(line));
+      expect(settings).to.include.members([
+        "User=vowelgraph",
+        "ExecStart=/usr/bin/node /vagrant/dist/lib/main.js",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "ReadWritePaths=-/vagrant/data",
+        "CapabilityBoundingSet=",
+        "Environment=PORT=5000",
+      ]);
+      expect(unit).not.to.match(/^ExecStart.*(npm|ensure|install|tsc)/m);
+      expect(unit).not.to.match(/^(ExecStartPre|ExecStartPost)=/m);
+      // A checkout under /home stays readable.
+      expect(bash("vg_api_unit /home/me/vg vowelgraph 5000 /usr/bin/node").stdout).to.match(
+        /^ProtectHome=read-only$/m,
+      );
+      const analyze = spawnSync("systemd-analyze", ["verify", "--man=no", unitFile], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      if (analyze.error === undefined) {
+        // Only the units it names (mariadb, Neo4j) may be missing on a machine without them.
+        const problems = analyze.stderr
+          .split("\n")
+          .filter(
+            (line) => line.includes(unitFile) || /Unknown|Invalid|Failed to parse/i.test(line),
+          );
+        expect(problems, analyze.stderr).to.deep.equal([]);
+      }
+    });
+  });
+
   describe("install.sh on a fresh machine", () => {
     it("when nothing is there yet, then it writes every configuration without a false alarm on stderr", () => {
       const prefix = path.join(tmp, "root");

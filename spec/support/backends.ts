@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { countLoggedEvents, openEmptyGraphBackend } from "./graph-stores.js";
+import { MemoryInterface } from "./memory-interface.js";
 import { STORES_AVAILABLE } from "./stores-available.js";
 import type { DataInterface } from "../../lib/data/data-interface.js";
 import { SqliteInterface } from "../../lib/data/sqlite-interface.js";
@@ -19,6 +20,15 @@ export interface BackendFactory {
   name: string;
   open(clock?: () => Micros): Promise<BackendUnderTest>;
 }
+
+/** The in-memory fake with the graph backend's session rules: the fast layer of the HTTP specs. */
+export const memoryBackend: BackendFactory = {
+  name: "memory",
+  async open(clock) {
+    const data = new MemoryInterface(clock);
+    return { data, storedEvents: async () => data.events.length, close: () => data.close() };
+  },
+};
 
 export const sqliteBackend: BackendFactory = {
   name: "sqlite",
@@ -59,8 +69,8 @@ export const graphBackend: BackendFactory = {
 };
 
 export const backendsUnderTest: BackendFactory[] = STORES_AVAILABLE
-  ? [sqliteBackend, graphBackend]
-  : [sqliteBackend];
+  ? [memoryBackend, sqliteBackend, graphBackend]
+  : [memoryBackend, sqliteBackend];
 
 /**
  * SPEC: the `null` and `sqlite` baselines accept followups for unknown uuids and a uuid reused

@@ -36,3 +36,34 @@ export function expectedRange(
 export function expectedSymbol(events: readonly GeneratedEvent[], symbol: string) {
   return expectedRange(events).find((a) => a.symbol === symbol)!;
 }
+
+/**
+ * GET /dashboard/series computed the plainest way: every bucket of `width` µs from `lower` to
+ * `upper` (both bucket starts), initials of `symbol` (or all) in it and their followups.
+ */
+export function expectedSeries(
+  events: readonly GeneratedEvent[],
+  lower: Micros,
+  upper: Micros,
+  width: number,
+  symbol?: string,
+) {
+  const buckets: { start: string; initials: number; followups: number }[] = [];
+  const initialOf = new Map<string, GeneratedEvent>();
+  for (const e of events) if (e.kind === "initial") initialOf.set(e.uuid, e);
+  const index = new Map<number, { initials: number; followups: number }>();
+  for (let start = lower; start < upper; start += width) {
+    const bucket = { start: formatMicros(start), initials: 0, followups: 0 };
+    buckets.push(bucket);
+    index.set(start, bucket);
+  }
+  for (const e of events) {
+    const initial = e.kind === "initial" ? e : initialOf.get(e.uuid)!;
+    if (symbol !== undefined && initial.symbol !== symbol) continue;
+    const bucket = index.get(initial.at - (((initial.at % width) + width) % width));
+    if (!bucket) continue;
+    if (e.kind === "initial") bucket.initials++;
+    else bucket.followups++;
+  }
+  return buckets;
+}

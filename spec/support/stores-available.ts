@@ -1,9 +1,11 @@
 /**
  * Whether this run has the real MariaDB and Neo4j: `npm test` starts them unless
  * DATA_INTERFACE names a baseline (null, sqlite), in which case the specs that need them are
- * not defined at all, so nothing is counted that did not run.
+ * not defined at all, so nothing is counted that did not run. `npm run test:unit` sets
+ * VG_TEST_LAYER=fast: the pure logic and the HTTP contract over in-process backends only.
  */
-export const STORES_AVAILABLE = (process.env.DATA_INTERFACE || "graph") === "graph";
+export const STORES_AVAILABLE =
+  (process.env.DATA_INTERFACE || "graph") === "graph" && process.env.VG_TEST_LAYER !== "fast";
 
 /** `describe` for specs that need the real stores. */
 export function describeWithStores(title: string, body: (this: Mocha.Suite) => void) {

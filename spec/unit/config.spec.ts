@@ -30,7 +30,9 @@ describe("configuration", () => {
       user: "neo4j",
       password: "vowelgraph",
       server: "neo4j",
+      browserUrl: "",
     });
+    expect(config.logLevel).to.equal("info");
     expect(config.sqlitePath).to.match(/data\/vowelgraph\.sqlite$/);
   });
 
@@ -49,6 +51,8 @@ describe("configuration", () => {
       NEO4J_USER: "n",
       NEO4J_PASSWORD: "secret",
       NEO4J_SERVER: "neo4j-test",
+      NEO4J_BROWSER_URL: "http://graph:7474/browser/",
+      LOG_LEVEL: "warn",
     });
     expect(config).to.deep.include({ port: 8080, host: "127.0.0.1", dataInterface: "sqlite" });
     expect(config.sqlitePath).to.equal("/tmp/x.sqlite");
@@ -65,7 +69,9 @@ describe("configuration", () => {
       user: "n",
       password: "secret",
       server: "neo4j-test",
+      browserUrl: "http://graph:7474/browser/",
     });
+    expect(config.logLevel).to.equal("warn");
   });
 
   it("when a value is invalid, then it refuses to start and names the variable", () => {
@@ -73,6 +79,7 @@ describe("configuration", () => {
     expect(() => loadConfig({ PORT: "http" })).to.throw(ConfigError, /PORT/);
     expect(() => loadConfig({ PORT: "70000" })).to.throw(ConfigError, /PORT/);
     expect(() => loadConfig({ MARIADB_PORT: "-1" })).to.throw(ConfigError, /MARIADB_PORT/);
+    expect(() => loadConfig({ LOG_LEVEL: "loud" })).to.throw(ConfigError, /LOG_LEVEL.*info/);
   });
 
   it("when the tests' stores are asked for, then their own servers, overridable", () => {

@@ -1,11 +1,33 @@
 import type { Express } from "express";
 import type { DataInterface } from "../../data/data-interface.js";
+import { bucketCount, MAX_SERIES_BUCKETS, seriesSpan } from "../../model/series.js";
 import { readTimestamp, SUPPORTED_TIMES, type Micros } from "../../model/timestamp.js";
 import { BadRequestError } from "../http-errors.js";
-import { symbolRequestSchema, TIME_BOUND_DESCRIPTION } from "../schemas.js";
+import { seriesQuerySchema, symbolRequestSchema, TIME_BOUND_DESCRIPTION } from "../schemas.js";
 import { validator } from "../validation.js";
 
 const validateSymbol = validator(symbolRequestSchema);
+const validateSeriesQuery = validator(seriesQuerySchema);
+
+/** A coarser grain to suggest when a span has too many buckets. */
+const COARSER = { minute: "hour", hour: "day", day: null } as const;
+
+interface PathBounds {
+  lower: string;
+  upper: string;
+}
+
+/** Both bounds of a range path, in order; lower == upper is an empty range. */
+function timeBounds({ lower: lowerText, upper: upperText }: PathBounds) {
+  const lower = timeBound("lower", lowerText);
+  const upper = timeBound("upper", upperText);
+  if (lower > upper) {
+    throw new BadRequestError(
+      `lower "${lowerText}" is after upper "${upperText}": expected lower <= upper`,
+    );
+  }
+  return { lower, upper };
+}
 
 function timeBound(name: string, text: string): Micros {
   const reading = readTimestamp(text);
@@ -24,13 +46,24 @@ export function registerDashboardRoutes(app: Express, data: DataInterface): void
   });
 
   app.get("/dashboard/range/:lower/:upper", async (req, res) => {
-    const lower = timeBound("lower", req.params.lower);
-    const upper = timeBound("upper", req.params.upper);
-    if (lower > upper) {
+    const { lower, upper } = timeBounds(req.params);
+    res.json(await data.rangeAggregates(lower, upper));
+  });
+
+  // Bounds are widened to whole buckets (lower down, upper up); the reply says which.
+  app.get("/dashboard/series/:lower/:upper", async (req, res) => {
+    const { lower, upper } = timeBounds(req.params);
+    const { grain, symbol } = validateSeriesQuery({ ...req.query });
+    const span = seriesSpan(lower, upper, grain);
+    const buckets = bucketCount(span);
+    if (buckets > MAX_SERIES_BUCKETS) {
+      const coarser = COARSER[grain];
       throw new BadRequestError(
-        `lower "${req.params.lower}" is after upper "${req.params.upper}": expected lower <= upper`,
+        `${req.params.lower} to ${req.params.upper} is ${buckets} ${grain} buckets; at most ` +
+          `${MAX_SERIES_BUCKETS} are answered: ask for a shorter span` +
+          (coarser ? ` or grain=${coarser}` : ""),
       );
     }
-    res.json(await data.rangeAggregates(lower, upper));
+    res.json(await data.seriesAggregates(span.lower, span.upper, grain, symbol?.toLowerCase()));
   });
 }
