@@ -1,4 +1,4 @@
-import { loadConfig, testStoreEnv, type Config } from "../lib/config.js";
+import { DEFAULTS, loadConfig, testStoreEnv, type Config } from "../lib/config.js";
 import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { CYPHER, SQL } from "../lib/graph/statements.js";
@@ -17,6 +17,32 @@ import { PROJECT_ROOT } from "../lib/config.js";
  */
 export function benchStoreEnv(env: NodeJS.ProcessEnv = process.env) {
   return testStoreEnv(env);
+}
+
+/** A setting of the tests' stores, or its default (config/defaults.env) when unset or empty. */
+function testSetting(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  return value === undefined || value === "" ? DEFAULTS[name]! : value;
+}
+
+/**
+ * The tests' second Neo4j server, with its own full projection of the scratch log: Bolt 7690,
+ * known to provision/services.sh as `neo4j-test-read` (NEO4J_TEST_READ_URI and
+ * NEO4J_TEST_READ_SERVER override them). The specs of "one of two Neo4j servers stopped" run
+ * the service with NEO4J_URIS listing the test server and this one (`testNeo4jUris`).
+ */
+export function testReadNeo4jUri(env: NodeJS.ProcessEnv = process.env): string {
+  return testSetting(env, "NEO4J_TEST_READ_URI");
+}
+
+/** The provision/services.sh name of the tests' second Neo4j server. */
+export function testReadNeo4jServer(env: NodeJS.ProcessEnv = process.env): string {
+  return testSetting(env, "NEO4J_TEST_READ_SERVER");
+}
+
+/** NEO4J_URIS for both of the tests' Neo4j servers: the test server first, then the second. */
+export function testNeo4jUris(env: NodeJS.ProcessEnv = process.env): string {
+  return `${benchStoreEnv(env).NEO4J_URI},${testReadNeo4jUri(env)}`;
 }
 
 /** The graph backend's configuration over the scratch stores. */

@@ -6,11 +6,12 @@ import { createMariadbPool, migrate } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { rebuildGraph, type RebuildMode } from "./rebuild.js";
 
-const USAGE = `usage: npm run graph:rebuild [-- --replay] [-- --server neo4j|neo4j-test]
+const USAGE = `usage: npm run graph:rebuild [-- --replay] [-- --server SERVER]
 
 Recreates the Neo4j graph from the MariaDB log.
   (default)        bulk import: stops the local Neo4j server named by --server (default
-                   NEO4J_SERVER, "neo4j"), imports the whole log, starts it; needs root or sudo
+                   NEO4J_SERVER, "neo4j"; also neo4j-read, neo4j-test, neo4j-test-read), imports the
+                   whole log, starts it; needs root or sudo
   --replay         empties the graph and replays the log through Cypher, online, on any server`;
 
 const { values } = parseArgs({

@@ -13,12 +13,13 @@ case "${1:-}" in
 Usage: provision/ensure.sh [TARGET...]
 
 For each server named (TARGET as for services.sh: all, the default, or mariadb,
-mariadb-test, neo4j, neo4j-test) whose configured address is the local server
-these scripts manage -- MARIADB_HOST loopback and MARIADB_PORT equal to
-MARIADB_SERVER_PORT ($MARIADB_SERVER_PORT); MARIADB_TEST_HOST/MARIADB_TEST_PORT and
+mariadb-test, neo4j, neo4j-read, neo4j-test, neo4j-test-read) whose configured address
+is the local server these scripts manage -- MARIADB_HOST loopback and MARIADB_PORT equal
+to MARIADB_SERVER_PORT ($MARIADB_SERVER_PORT); MARIADB_TEST_HOST/MARIADB_TEST_PORT and
 MARIADB_TEST_SERVER_PORT ($MARIADB_TEST_SERVER_PORT); NEO4J_URI on loopback with port
 NEO4J_BOLT_PORT ($NEO4J_BOLT_PORT); NEO4J_TEST_URI and NEO4J_TEST_BOLT_PORT
-($NEO4J_TEST_BOLT_PORT) --, installs it if it is missing or its settings changed
+($NEO4J_TEST_BOLT_PORT); NEO4J_TEST_READ_URI and NEO4J_TEST_READ_BOLT_PORT
+($NEO4J_TEST_READ_BOLT_PORT); neo4j-read whenever NEO4J_READ_INSTANCE=1 --, installs it if it is missing or its settings changed
 (provision/install.sh), then starts it unless it is up and accepts the configured
 account (provision/services.sh start). An address anywhere else is connected to
 as given: nothing on this machine is installed, reconfigured or restarted for it.
@@ -37,7 +38,7 @@ requested=()
 for arg in "$@"; do
   case "$arg" in
     all) mapfile -t -O "${#requested[@]}" requested < <(vg_all_instances) ;;
-    mariadb | mariadb-test | neo4j | neo4j-test) requested+=("$arg") ;;
+    mariadb | mariadb-test | neo4j | neo4j-read | neo4j-test | neo4j-test-read) requested+=("$arg") ;;
     *) vg_die "unknown target '$arg' (see provision/ensure.sh --help)" ;;
   esac
 done

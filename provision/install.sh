@@ -16,7 +16,8 @@ usage() {
 Usage: provision/install.sh [TARGET...] [--help]
 
 Installs and configures, as root (re-executes itself through sudo otherwise), the servers
-named (TARGET: all, the default, or mariadb, mariadb-test, neo4j, neo4j-test):
+named (TARGET: all, the default, or mariadb, mariadb-test, neo4j, neo4j-read, neo4j-test,
+neo4j-test-read):
   - openjdk-17-jre-headless, maven, curl, chromium (Debian packages; chromium for the
     browser tests)
   - MariaDB (mariadb-server, mariadb-client) as two servers: "mariadb" (Debian's, the
@@ -26,10 +27,13 @@ named (TARGET: all, the default, or mariadb, mariadb-test, neo4j, neo4j-test):
     the account \$MARIADB_USER/\$MARIADB_PASSWORD
   - Neo4j \$NEO4J_VERSION Community in \$NEO4J_HOME, assembled from Maven Central
     (NEO4J_SOURCE=maven, the default) or from debian.neo4j.com (NEO4J_SOURCE=apt,
-    needs full internet access), configured as two servers: "neo4j" for the
-    service (Browser at http://localhost:\$NEO4J_HTTP_PORT/browser/) and "neo4j-test"
-    for the test suite (NEO4J_TEST_INSTANCE=0 leaves it out)
-  - systemd units vowelgraph-neo4j[-test].service and vowelgraph-mariadb-test.service
+    needs full internet access), configured as up to four servers: "neo4j" for the
+    service (Browser at http://localhost:\$NEO4J_HTTP_PORT/browser/), "neo4j-read" a
+    second one for it (NEO4J_READ_INSTANCE=1 adds it; then NEO4J_URIS lists both),
+    "neo4j-test" for the test suite (NEO4J_TEST_INSTANCE=0 leaves it out) and
+    "neo4j-test-read" a second one for the tests (NEO4J_TEST_READ_INSTANCE=0 leaves it out)
+  - systemd units vowelgraph-neo4j[-read|-test|-test-read].service and
+    vowelgraph-mariadb-test.service
     when systemd is running
 
 Settings come from environment variables, /etc/default/vowelgraph and config/defaults.env;
@@ -43,6 +47,13 @@ see provision/README.md. Current values:
   neo4j-test    bolt ${NEO4J_TEST_LISTEN_ADDRESS}:${NEO4J_TEST_BOLT_PORT}, http :${NEO4J_TEST_HTTP_PORT}, heap ${NEO4J_TEST_HEAP}, page cache ${NEO4J_TEST_PAGECACHE}
                 conf ${NEO4J_TEST_CONF_DIR}, data ${NEO4J_TEST_VAR_DIR}, logs ${NEO4J_TEST_LOG_DIR}
                 (enabled: ${NEO4J_TEST_INSTANCE})
+  neo4j-read    bolt ${NEO4J_READ_LISTEN_ADDRESS}:${NEO4J_READ_BOLT_PORT}, http :${NEO4J_READ_HTTP_PORT}, heap ${NEO4J_READ_HEAP}, page cache ${NEO4J_READ_PAGECACHE}
+                conf ${NEO4J_READ_CONF_DIR}, data ${NEO4J_READ_VAR_DIR}, logs ${NEO4J_READ_LOG_DIR}
+                (enabled: ${NEO4J_READ_INSTANCE})
+  neo4j-test-read
+                bolt ${NEO4J_TEST_READ_LISTEN_ADDRESS}:${NEO4J_TEST_READ_BOLT_PORT}, http :${NEO4J_TEST_READ_HTTP_PORT}, heap ${NEO4J_TEST_READ_HEAP}, page cache ${NEO4J_TEST_READ_PAGECACHE}
+                conf ${NEO4J_TEST_READ_CONF_DIR}, data ${NEO4J_TEST_READ_VAR_DIR}, logs ${NEO4J_TEST_READ_LOG_DIR}
+                (enabled: ${NEO4J_TEST_READ_INSTANCE})
 EOF
 }
 
@@ -179,7 +190,7 @@ ensure_neo4j_dirs() {
 # Stop every server that runs from NEO4J_HOME (before its jars change).
 stop_all_neo4j() {
   local name
-  for name in neo4j neo4j-test; do
+  for name in "${VG_NEO4J_NAMES[@]}"; do
     vg_n4 "$name"
     [[ -n "$(vg_neo4j_pids)" ]] && neo4j_stop
   done
@@ -359,7 +370,7 @@ setup_neo4j() {
   [[ "$NEO4J_HOME" != *[[:space:]]* ]] || vg_die "NEO4J_HOME must not contain spaces"
   # Servers that run now are running again afterwards.
   RUNNING_BEFORE=""
-  for name in neo4j neo4j-test; do
+  for name in "${VG_NEO4J_NAMES[@]}"; do
     vg_n4 "$name"
     [[ -n "$(vg_neo4j_pids)" ]] && RUNNING_BEFORE+=" $name"
   done
@@ -392,7 +403,7 @@ main() {
         return 0
         ;;
       all) mapfile -t -O "${#targets[@]}" targets < <(vg_all_instances) ;;
-      mariadb | mariadb-test | neo4j | neo4j-test) targets+=("$arg") ;;
+      mariadb | mariadb-test | neo4j | neo4j-read | neo4j-test | neo4j-test-read) targets+=("$arg") ;;
       *)
         usage >&2
         return 2

@@ -63,6 +63,8 @@ MARIADB_BUFFER_POOL_SIZE="$(vg_mem_size "$MARIADB_BUFFER_POOL_SIZE")"
 MARIADB_TEST_BUFFER_POOL_SIZE="$(vg_mem_size "$MARIADB_TEST_BUFFER_POOL_SIZE")"
 NEO4J_PAGECACHE="$(vg_mem_size "$NEO4J_PAGECACHE")"
 NEO4J_TEST_PAGECACHE="$(vg_mem_size "$NEO4J_TEST_PAGECACHE")"
+NEO4J_READ_PAGECACHE="$(vg_mem_size "$NEO4J_READ_PAGECACHE")"
+NEO4J_TEST_READ_PAGECACHE="$(vg_mem_size "$NEO4J_TEST_READ_PAGECACHE")"
 
 # --- where a client connects versus what runs here ---
 # MARIADB_HOST/MARIADB_PORT, NEO4J_URI and their _TEST_ twins say where the API and the tests
@@ -106,6 +108,12 @@ vg_managed() {
       ;;
     neo4j) vg_uri_is_local_server "$NEO4J_URI" "$NEO4J_BOLT_PORT" ;;
     neo4j-test) [[ "$NEO4J_TEST_INSTANCE" == 1 ]] && vg_uri_is_local_server "$NEO4J_TEST_URI" "$NEO4J_TEST_BOLT_PORT" ;;
+    # The service reaches its second server through NEO4J_URIS; switching it on is the request.
+    neo4j-read) [[ "$NEO4J_READ_INSTANCE" == 1 ]] ;;
+    neo4j-test-read)
+      [[ "$NEO4J_TEST_READ_INSTANCE" == 1 ]] &&
+        vg_uri_is_local_server "$NEO4J_TEST_READ_URI" "$NEO4J_TEST_READ_BOLT_PORT"
+      ;;
     *) return 1 ;;
   esac
 }
@@ -117,6 +125,8 @@ vg_client_address() {
     mariadb-test) echo "MARIADB_TEST_HOST:MARIADB_TEST_PORT=$MARIADB_TEST_HOST:$MARIADB_TEST_PORT" ;;
     neo4j) echo "NEO4J_URI=$NEO4J_URI" ;;
     neo4j-test) echo "NEO4J_TEST_URI=$NEO4J_TEST_URI" ;;
+    neo4j-read) echo "NEO4J_URIS=${NEO4J_URIS:-} (NEO4J_READ_INSTANCE=$NEO4J_READ_INSTANCE)" ;;
+    neo4j-test-read) echo "NEO4J_TEST_READ_URI=$NEO4J_TEST_READ_URI" ;;
   esac
 }
 
@@ -161,17 +171,23 @@ vg_md() {
   MD_PROBE_HOST="$(vg_probe_host "$MD_BIND_ADDRESS")"
 }
 
-# --- Neo4j: one installation, two servers ---
+# --- Neo4j: one installation, up to four servers ---
 # "neo4j" is the service's graph; "neo4j-test" is a second, smaller server for
 # the test suite and benchmarks (Community has one user database per server).
+# "neo4j-read" (NEO4J_READ_INSTANCE=1) and "neo4j-test-read" (NEO4J_TEST_READ_INSTANCE=1) are
+# a second server of each, with its own full projection (NEO4J_URIS lists both).
 if [[ "$NEO4J_SOURCE" == apt ]]; then
   : "${NEO4J_HOME:=/usr/share/neo4j}"
   : "${NEO4J_CONF_DIR:=/etc/neo4j}"
   : "${NEO4J_TEST_CONF_DIR:=/etc/neo4j-test}"
+  : "${NEO4J_READ_CONF_DIR:=/etc/neo4j-read}"
+  : "${NEO4J_TEST_READ_CONF_DIR:=/etc/neo4j-test-read}"
 else
   : "${NEO4J_HOME:=/opt/vowelgraph/neo4j}"
   : "${NEO4J_CONF_DIR:=$NEO4J_HOME/conf}"
   : "${NEO4J_TEST_CONF_DIR:=$NEO4J_HOME/conf-test}"
+  : "${NEO4J_READ_CONF_DIR:=$NEO4J_HOME/conf-read}"
+  : "${NEO4J_TEST_READ_CONF_DIR:=$NEO4J_HOME/conf-test-read}"
 fi
 VG_NEO4J_STAMP="$NEO4J_HOME/lib/.vowelgraph-lib"
 : "${VG_BIN_DIR:=/opt/vowelgraph/bin}" # generated launchers
@@ -179,9 +195,14 @@ VG_NEO4J_STAMP="$NEO4J_HOME/lib/.vowelgraph-lib"
 # The Neo4j servers provisioned here, in start order.
 vg_neo4j_instances() {
   echo neo4j
+  [[ "$NEO4J_READ_INSTANCE" == 1 ]] && echo neo4j-read
   [[ "$NEO4J_TEST_INSTANCE" == 1 ]] && echo neo4j-test
+  [[ "$NEO4J_TEST_READ_INSTANCE" == 1 ]] && echo neo4j-test-read
   return 0
 }
+
+# Every Neo4j server these scripts know, provisioned or not (stopped before the jars change).
+VG_NEO4J_NAMES=(neo4j neo4j-read neo4j-test neo4j-test-read)
 
 # Every server provisioned here (services.sh's "all").
 vg_all_instances() {
@@ -204,6 +225,19 @@ vg_n4() {
       N4_BOLT_PORT="$NEO4J_TEST_BOLT_PORT" N4_HTTP_PORT="$NEO4J_TEST_HTTP_PORT"
       N4_HEAP="$NEO4J_TEST_HEAP" N4_PAGECACHE="$NEO4J_TEST_PAGECACHE"
       N4_LISTEN_ADDRESS="$NEO4J_TEST_LISTEN_ADDRESS" N4_ADVERTISED_ADDRESS=localhost
+      ;;
+    neo4j-read)
+      N4_CONF_DIR="$NEO4J_READ_CONF_DIR" N4_VAR_DIR="$NEO4J_READ_VAR_DIR" N4_LOG_DIR="$NEO4J_READ_LOG_DIR"
+      N4_BOLT_PORT="$NEO4J_READ_BOLT_PORT" N4_HTTP_PORT="$NEO4J_READ_HTTP_PORT"
+      N4_HEAP="$NEO4J_READ_HEAP" N4_PAGECACHE="$NEO4J_READ_PAGECACHE"
+      N4_LISTEN_ADDRESS="$NEO4J_READ_LISTEN_ADDRESS" N4_ADVERTISED_ADDRESS="$NEO4J_ADVERTISED_ADDRESS"
+      ;;
+    neo4j-test-read)
+      N4_CONF_DIR="$NEO4J_TEST_READ_CONF_DIR" N4_VAR_DIR="$NEO4J_TEST_READ_VAR_DIR"
+      N4_LOG_DIR="$NEO4J_TEST_READ_LOG_DIR"
+      N4_BOLT_PORT="$NEO4J_TEST_READ_BOLT_PORT" N4_HTTP_PORT="$NEO4J_TEST_READ_HTTP_PORT"
+      N4_HEAP="$NEO4J_TEST_READ_HEAP" N4_PAGECACHE="$NEO4J_TEST_READ_PAGECACHE"
+      N4_LISTEN_ADDRESS="$NEO4J_TEST_READ_LISTEN_ADDRESS" N4_ADVERTISED_ADDRESS=localhost
       ;;
     *) vg_die "unknown Neo4j server '$1'" ;;
   esac

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # provision/neo4j-import.sh SERVER CSV_DIR: replaces the graph of a local Neo4j server
-# (neo4j or neo4j-test) with the CSV files that `npm run graph:rebuild` wrote to CSV_DIR, using
+# (neo4j, neo4j-read, neo4j-test or neo4j-test-read) with the CSV files that `npm run graph:rebuild` wrote to CSV_DIR, using
 # Neo4j's offline bulk importer: stop the server, import, start it again. The server is down
 # meanwhile (the service keeps taking writes; its dashboards answer 503 until it is back).
 set -euo pipefail
 # shellcheck source=provision/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ $# -eq 2 ]] || vg_die "usage: provision/neo4j-import.sh neo4j|neo4j-test CSV_DIR"
+[[ $# -eq 2 ]] || vg_die "usage: provision/neo4j-import.sh neo4j|neo4j-read|neo4j-test|neo4j-test-read CSV_DIR"
 server=$1
 csv_dir=$(realpath "$2")
 vg_require_root "${BASH_SOURCE[0]}" "$@"

@@ -24,7 +24,10 @@ ACTION:
 TARGET: all (default) | mariadb (the service's database, port $MARIADB_SERVER_PORT)
         | mariadb-test (the tests' and the benchmark's, port $MARIADB_TEST_SERVER_PORT)
         | neo4j (the service's graph, Bolt :$NEO4J_BOLT_PORT)
+        | neo4j-read (the service's second graph, Bolt :$NEO4J_READ_BOLT_PORT; NEO4J_READ_INSTANCE=1)
         | neo4j-test (the tests' and the benchmark's, Bolt :$NEO4J_TEST_BOLT_PORT)
+        | neo4j-test-read (the tests' second graph, Bolt :$NEO4J_TEST_READ_BOLT_PORT)
+all is every server switched on (the *_INSTANCE settings).
 These are the servers on this machine, whatever MARIADB_HOST/MARIADB_PORT or NEO4J_URI say.
 start, stop and restart need root and re-execute themselves through sudo.
 EOF
@@ -401,7 +404,7 @@ services_main() {
     case "$arg" in
       -q) quiet=1 ;;
       all) mapfile -t -O "${#targets[@]}" targets < <(vg_all_instances) ;;
-      mariadb | mariadb-test | neo4j | neo4j-test) targets+=("$arg") ;;
+      mariadb | mariadb-test | neo4j | neo4j-read | neo4j-test | neo4j-test-read) targets+=("$arg") ;;
       *)
         services_usage >&2
         exit 2

@@ -158,6 +158,21 @@ describe("provision scripts (bash, no servers touched)", () => {
       ).to.equal("mariadb mariadb-test neo4j neo4j-test");
     });
 
+    it("when nothing is switched, then the tests' second Neo4j server is provisioned and the service's is not", () => {
+      const readServers = (env: Record<string, string>) =>
+        bash(
+          'for s in neo4j-read neo4j-test-read; do vg_managed "$s" && echo -n "$s "; done; echo "| $(vg_neo4j_instances | paste -sd" ")"',
+          env,
+        ).stdout.trim();
+      expect(readServers({})).to.equal("neo4j-test-read | neo4j neo4j-test neo4j-test-read");
+      expect(readServers({ NEO4J_READ_INSTANCE: "1", NEO4J_TEST_READ_INSTANCE: "0" })).to.equal(
+        "neo4j-read | neo4j neo4j-read neo4j-test",
+      );
+      expect(readServers({ NEO4J_TEST_READ_URI: "bolt://127.0.0.1:7700" })).to.equal(
+        "| neo4j neo4j-test neo4j-test-read",
+      );
+    });
+
     it("when a test instance is switched off, then it is not provisioned", () => {
       expect(managed({ MARIADB_TEST_INSTANCE: "0", NEO4J_TEST_INSTANCE: "0" })).to.equal(
         "mariadb neo4j",
@@ -266,6 +281,10 @@ describe("provision scripts (bash, no servers touched)", () => {
         NEO4J_LOG_DIR: `${prefix}/var/log/neo4j`,
         NEO4J_TEST_VAR_DIR: `${prefix}/var/lib/neo4j-test`,
         NEO4J_TEST_LOG_DIR: `${prefix}/var/log/neo4j-test`,
+        NEO4J_READ_VAR_DIR: `${prefix}/var/lib/neo4j-read`,
+        NEO4J_READ_LOG_DIR: `${prefix}/var/log/neo4j-read`,
+        NEO4J_TEST_READ_VAR_DIR: `${prefix}/var/lib/neo4j-test-read`,
+        NEO4J_TEST_READ_LOG_DIR: `${prefix}/var/log/neo4j-test-read`,
         NEO4J_SERVICE_USER: user,
       };
       // install.sh's own functions on the fresh prefix; what needs packages, a JVM or running
@@ -276,7 +295,7 @@ describe("provision scripts (bash, no servers touched)", () => {
         set_initial_password() { echo "password $N4_NAME" >&2; }
         RUNNING_BEFORE=""
         for name in mariadb mariadb-test; do vg_md "$name"; write_mariadb_cnf; done
-        for name in neo4j neo4j-test; do setup_neo4j_server 0 "$name"; done`,
+        for name in "\${VG_NEO4J_NAMES[@]}"; do setup_neo4j_server 0 "$name"; done`,
         env,
       );
       expect(result.stderr).not.to.match(/No such file|ERROR|WARNING|line \d+/);
@@ -286,16 +305,32 @@ describe("provision scripts (bash, no servers touched)", () => {
         env.VG_MARIADB_TEST_CNF,
         `${env.NEO4J_HOME}/conf/neo4j.conf`,
         `${env.NEO4J_HOME}/conf-test/neo4j.conf`,
+        `${env.NEO4J_HOME}/conf-read/neo4j.conf`,
+        `${env.NEO4J_HOME}/conf-test-read/neo4j.conf`,
       ]) {
         expect(fs.readFileSync(file, "utf8"), file).not.to.match(/@[A-Z_]+@/);
       }
       const conf = fs.readFileSync(`${env.NEO4J_HOME}/conf/neo4j.conf`, "utf8");
       expect(conf).to.match(/^server\.default_listen_address=127\.0\.0\.1$/m);
+      // The second servers: ports of their own, the tests' one small.
+      const readConf = fs.readFileSync(`${env.NEO4J_HOME}/conf-read/neo4j.conf`, "utf8");
+      expect(readConf).to.match(/^server\.bolt\.listen_address=:7689$/m);
+      expect(readConf).to.match(/^server\.http\.listen_address=:7476$/m);
+      const testReadConf = fs.readFileSync(`${env.NEO4J_HOME}/conf-test-read/neo4j.conf`, "utf8");
+      expect(testReadConf).to.match(/^server\.bolt\.listen_address=:7690$/m);
+      expect(testReadConf).to.match(/^server\.http\.listen_address=:7477$/m);
+      expect(testReadConf).to.match(/^server\.memory\.heap\.max_size=256m$/m);
+      expect(testReadConf).to.match(/^server\.memory\.pagecache\.size=\d+m$/m);
       const testCnf = fs.readFileSync(env.VG_MARIADB_TEST_CNF, "utf8");
       expect(testCnf).to.match(/^port = 3307$/m);
       expect(testCnf).to.match(/^bind-address = 127\.0\.0\.1$/m);
       // Data directories are not world-readable.
-      for (const dir of [env.NEO4J_VAR_DIR, `${env.NEO4J_VAR_DIR}/data`, env.NEO4J_TEST_VAR_DIR]) {
+      for (const dir of [
+        env.NEO4J_VAR_DIR,
+        `${env.NEO4J_VAR_DIR}/data`,
+        env.NEO4J_TEST_VAR_DIR,
+        env.NEO4J_TEST_READ_VAR_DIR,
+      ]) {
         expect(fs.statSync(dir).mode & 0o007, dir).to.equal(0);
       }
     });

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import neo4j from "neo4j-driver";
 import { loadConfig, PROJECT_ROOT } from "../../lib/config.js";
 import { createMariadbPool } from "../../lib/graph/mariadb.js";
+import { testReadNeo4jUri } from "../../bench/bench-stores.js";
 import { testConfig } from "../support/graph-stores.js";
 import { describeWithStores } from "../support/stores-available.js";
 
@@ -92,6 +93,39 @@ describeWithStores("provisioned stores", () => {
       }
     });
 
+    it("when the tests' second server (neo4j-test-read) is asked, then it answers with the configured password, a server of its own", async () => {
+      const kernelOf = async (uri: string) => {
+        const driver = neo4j.driver(
+          uri,
+          neo4j.auth.basic(config.neo4j.user, config.neo4j.password),
+        );
+        try {
+          const session = driver.session({ database: "system" });
+          try {
+            const result = await session.run(
+              "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS version, edition",
+            );
+            const info = await driver.getServerInfo();
+            return {
+              address: String(info.address),
+              version: String(result.records[0]!.get("version")),
+              edition: String(result.records[0]!.get("edition")),
+            };
+          } finally {
+            await session.close();
+          }
+        } finally {
+          await driver.close();
+        }
+      };
+      const read = await kernelOf(testReadNeo4jUri());
+      expect(read.address).to.match(/:7690$/);
+      expect(read.version).to.match(/^5\.26\.\d+$/);
+      expect(read.edition).to.equal("community");
+      const test = await kernelOf(testConfig().neo4j.uri);
+      expect(test.address).not.to.equal(read.address);
+    });
+
     it("when /browser/ is requested on the HTTP port, then Neo4j Browser is served", async () => {
       const reply = await fetch(`${httpUrl}/browser/`);
       expect(reply.status).to.equal(200);
@@ -146,6 +180,9 @@ describeWithStores("provisioned stores", () => {
         "NEO4J_TEST_LISTEN_ADDRESS",
         "NEO4J_TEST_BOLT_PORT",
         "NEO4J_TEST_HTTP_PORT",
+        "NEO4J_TEST_READ_LISTEN_ADDRESS",
+        "NEO4J_TEST_READ_BOLT_PORT",
+        "NEO4J_TEST_READ_HTTP_PORT",
       ]);
       const expected = {
         [settings.MARIADB_SERVER_PORT!]: settings.MARIADB_BIND_ADDRESS,
@@ -154,6 +191,8 @@ describeWithStores("provisioned stores", () => {
         [settings.NEO4J_HTTP_PORT!]: settings.NEO4J_LISTEN_ADDRESS,
         [settings.NEO4J_TEST_BOLT_PORT!]: settings.NEO4J_TEST_LISTEN_ADDRESS,
         [settings.NEO4J_TEST_HTTP_PORT!]: settings.NEO4J_TEST_LISTEN_ADDRESS,
+        [settings.NEO4J_TEST_READ_BOLT_PORT!]: settings.NEO4J_TEST_READ_LISTEN_ADDRESS,
+        [settings.NEO4J_TEST_READ_HTTP_PORT!]: settings.NEO4J_TEST_READ_LISTEN_ADDRESS,
       };
       const seen = Object.fromEntries(
         Object.keys(expected).map((port) => [port, listeners(Number(port)).join(",")]),

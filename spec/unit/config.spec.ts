@@ -9,6 +9,7 @@ import {
   PROJECT_ROOT,
   testStoreEnv,
 } from "../../lib/config.js";
+import { testNeo4jUris, testReadNeo4jServer, testReadNeo4jUri } from "../../bench/bench-stores.js";
 
 describe("configuration", () => {
   it("when nothing is set, then SPEC's defaults apply", () => {
@@ -104,6 +105,24 @@ describe("configuration", () => {
       NEO4J_URI: "bolt://127.0.0.1:7700",
       NEO4J_SERVER: "other",
     });
+  });
+});
+
+describe("the tests' second Neo4j server (bench/bench-stores.ts)", () => {
+  it("when nothing is set, then neo4j-test-read on Bolt 7690, listed after the test server", () => {
+    expect(testReadNeo4jUri({})).to.equal("bolt://127.0.0.1:7690");
+    expect(testReadNeo4jServer({})).to.equal("neo4j-test-read");
+    expect(testNeo4jUris({})).to.equal("bolt://127.0.0.1:7688,bolt://127.0.0.1:7690");
+    expect(loadConfig({ NEO4J_URIS: testNeo4jUris({}) }).neo4j.uris).to.have.length(2);
+  });
+
+  it("when NEO4J_TEST_READ_URI / NEO4J_TEST_READ_SERVER are set, then they win", () => {
+    const env = { NEO4J_TEST_READ_URI: "bolt://graph2:7800", NEO4J_TEST_READ_SERVER: "other" };
+    expect(testReadNeo4jUri(env)).to.equal("bolt://graph2:7800");
+    expect(testReadNeo4jServer(env)).to.equal("other");
+    expect(testNeo4jUris({ ...env, NEO4J_TEST_URI: "bolt://graph1:7700" })).to.equal(
+      "bolt://graph1:7700,bolt://graph2:7800",
+    );
   });
 });
 
