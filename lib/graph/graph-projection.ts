@@ -168,6 +168,11 @@ export class GraphProjection {
     return this.isProjector ? new Map(this.positions) : (await this.readState()).positions;
   }
 
+  /** The graph's positions as the graph itself says now: what an operator's probe asks. */
+  async probePositions(): Promise<LogPositions> {
+    return (await this.readState()).positions;
+  }
+
   /** How many events the graph lacks of `need` (null if it cannot be asked). */
   async lag(need: LogPositions): Promise<number | null> {
     try {

@@ -116,7 +116,7 @@ export async function graphReadiness(
       };
       try {
         if (!status.reachable) throw new Error(status.problem ?? "not connected");
-        const positions = await within(projection.positionsNow(), "Neo4j");
+        const positions = await within(projection.probePositions(), "Neo4j");
         state.positions = positionPairs(positions);
         if (heads) {
           state.lagEvents = eventsBehind(positions, heads);

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { openGraphInterface, type GraphInterface } from "../../lib/graph/graph-interface.js";
 import { verifyGraph } from "../../ops/verify.js";
+import { testReadNeo4jServer, testReadNeo4jUri } from "../../bench/bench-stores.js";
 import {
   resetStores,
   testConfig,
@@ -13,8 +14,8 @@ import { describeWithStores } from "../support/stores-available.js";
 import { getJson, serve, type TestServer } from "../support/test-server.js";
 
 /** The tests' second Neo4j server (provision/services.sh `neo4j-test-read`). */
-const READ_URI = process.env.NEO4J_TEST_READ_URI || "bolt://127.0.0.1:7690";
-const READ_SERVER = process.env.NEO4J_TEST_READ_SERVER || "neo4j-test-read";
+const READ_URI = testReadNeo4jUri();
+const READ_SERVER = testReadNeo4jServer();
 
 /** A backend that reads from one server only, to check that server's graph on its own. */
 const onlyOn = (uri: string) => {
