@@ -1,33 +1,11 @@
-import { loadConfig, type Config } from "../lib/config.js";
+import type { Config } from "../lib/config.js";
 import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { CYPHER, SQL } from "../lib/graph/statements.js";
-import { lastLine, runScript } from "./run-script.js";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
-
-/**
- * The bench writes only to the scratch stores the tests use (MariaDB `og_test`, the Neo4j test
- * instance on Bolt 7688, known to provision/services.sh as `neo4j-test`), never to the service's
- * own data; the tests' support code (spec/support/graph-stores.ts) takes them from here too.
- * NEO4J_SERVER matters: the bulk-import rebuild stops and restarts that server.
- */
-export function benchStoreEnv(env: NodeJS.ProcessEnv = process.env): {
-  MARIADB_DATABASE: string;
-  NEO4J_URI: string;
-  NEO4J_SERVER: string;
-} {
-  return {
-    MARIADB_DATABASE: env.MARIADB_TEST_DATABASE ?? `${env.MARIADB_DATABASE || "og"}_test`,
-    NEO4J_URI: env.NEO4J_TEST_URI ?? "bolt://127.0.0.1:7688",
-    NEO4J_SERVER: env.NEO4J_TEST_SERVICE ?? "neo4j-test",
-  };
-}
-
-/** The graph backend's configuration over the scratch stores. */
-export function benchConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return loadConfig({ ...env, DATA_INTERFACE: "graph", ...benchStoreEnv(env) });
-}
+import { scratchStoreEnv } from "../stores/scratch-stores.js";
+import { runJson } from "./run-script.js";
 
 /** How many rows the scratch log holds, or null when its table is missing. */
 export async function countLoggedEvents(config: Config): Promise<number | null> {
@@ -78,28 +56,58 @@ export async function storeVersions(config: Config): Promise<{ mariadb: string; 
   }
 }
 
+/** A graph this small is emptied online (a Cypher replay of the empty log) faster than by import. */
+const REPLAY_RESET_UP_TO_NODES = 200_000;
+
 /** Empties the scratch log and graph: the log's tables go, and every node with them. */
-export async function resetStores(config: Config): Promise<void> {
+export async function resetStores(config: Config): Promise<RebuildReport> {
   const pool = createMariadbPool(config.mariadb);
   try {
     await dropEventLog(pool);
   } finally {
     await pool.end();
   }
-  // The graph of the new, empty log, by bulk import: deleting millions of nodes through Cypher
-  // takes minutes, replacing the store takes seconds.
-  await rebuildScratchGraph();
+  const driver = createNeo4jDriver(config.neo4j);
+  let nodes = Infinity;
+  try {
+    const result = await driver.executeQuery("MATCH (n) RETURN count(n) AS n");
+    nodes = Number(result.records[0]?.get("n") ?? Infinity);
+  } catch {
+    // Not answering: the import path starts the server anyway.
+  } finally {
+    await driver.close();
+  }
+  // The graph of the new, empty log. Deleting millions of nodes through Cypher takes minutes,
+  // replacing the store by bulk import takes seconds plus a restart of the server.
+  return rebuildScratchGraph(nodes <= REPLAY_RESET_UP_TO_NODES ? { replay: true } : {});
 }
 
+/** What `rebuild-cli --json` prints. */
+export interface RebuildReport {
+  events: number;
+  seconds: number;
+  events_per_s: number;
+  mode: "import" | "replay";
+  phases: Record<string, number>;
+}
+
+export const describeRebuild = (r: RebuildReport) =>
+  `rebuilt the graph (${r.mode}) from ${r.events} events in ${r.seconds.toFixed(1)} s ` +
+  `(${r.events_per_s} events/s; ${Object.entries(r.phases)
+    .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
+    .join(", ")})`;
+
 /**
- * `npm run graph:rebuild` (bulk import into the test server) over the scratch stores; resolves
- * with its closing line.
+ * `npm run graph:rebuild -- --json` over the scratch stores: by default the bulk import into the
+ * test server (stops and starts it), or a replay; resolves with its JSON report.
  */
-export async function rebuildScratchGraph(onStderr?: (text: string) => void): Promise<string> {
+export async function rebuildScratchGraph(
+  options: { replay?: boolean; onStderr?: (text: string) => void } = {},
+): Promise<RebuildReport> {
   const script = path.join(PROJECT_ROOT, "dist", "ops", "rebuild-cli.js");
-  const env = { ...process.env, ...benchStoreEnv(), DATA_INTERFACE: "graph" };
-  const stdout = await runScript(script, env, onStderr);
-  return lastLine(stdout);
+  const env = { ...process.env, ...scratchStoreEnv(), DATA_INTERFACE: "graph" };
+  const args = ["--json", ...(options.replay ? ["--replay"] : [])];
+  return runJson<RebuildReport>(script, env, args, options.onStderr);
 }
 
 /** The newest position in the scratch log (0 when empty): what a caught-up graph has applied. */

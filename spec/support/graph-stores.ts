@@ -1,4 +1,4 @@
-import { benchConfig, benchStoreEnv } from "../../bench/bench-stores.js";
+import { scratchConfig, scratchStoreEnv } from "../../stores/scratch-stores.js";
 import { GraphInterface, openGraphInterface } from "../../lib/graph/graph-interface.js";
 import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../../lib/graph/neo4j.js";
@@ -7,15 +7,15 @@ import type { Micros } from "../../lib/model/timestamp.js";
 import { eventually } from "./services.js";
 
 /**
- * The tests' own stores, shared with the benchmark (bench/bench-stores.ts): MariaDB database
+ * The tests' own stores, shared with the benchmark (stores/scratch-stores.ts): MariaDB database
  * `og_test` and the Neo4j test instance (Bolt 7688), both started by provision/services.sh, so a
  * test run never touches the service's data.
  */
-export const testConfig = benchConfig;
+export const testConfig = scratchConfig;
 
 /** Environment for a child server process that uses the test stores. */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, DATA_INTERFACE: "graph", ...benchStoreEnv(), ...extra };
+  return { ...process.env, DATA_INTERFACE: "graph", ...scratchStoreEnv(), ...extra };
 }
 
 /** Empties the test log and the test graph. */
