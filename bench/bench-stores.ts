@@ -42,6 +42,23 @@ export async function storesProblem(config: Config): Promise<string | null> {
   }
 }
 
+/**
+ * Connections other than this one to the scratch database: a test run that started before the
+ * bench took its lock (the tests hold it only while they start) is still using the stores.
+ */
+export async function otherScratchConnections(config: Config): Promise<number> {
+  const pool = createMariadbPool(config.mariadb);
+  try {
+    const [rows] = await pool.query(
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()",
+      [config.mariadb.database],
+    );
+    return Number((rows as { n: number }[])[0]!.n);
+  } finally {
+    await pool.end();
+  }
+}
+
 /** Server versions, for the record of the run. */
 export async function storeVersions(config: Config): Promise<{ mariadb: string; neo4j: string }> {
   const pool = createMariadbPool(config.mariadb);

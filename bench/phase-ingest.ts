@@ -1,8 +1,10 @@
 import path from "node:path";
 import type { Config } from "../lib/config.js";
 import { measureIngest } from "./ingest.js";
+import type { Watched } from "./proc-stat.js";
 import {
   backendEnv,
+  firstLines,
   BARE_EXPRESS_JS,
   MAIN_JS,
   say,
@@ -110,28 +112,49 @@ export async function ingestPhase(
       results.peak_rss_mb[label] = Math.round(server.peakRssMb() * 10) / 10;
       if (backend === "graph" && settings.wrk && (!settings.quick || !underLoadDone)) {
         underLoadDone = true;
-        const measured = await measureUnderLoad({
-          baseUrl: server.url,
-          watched,
-          since: graphSince,
-          idleSeconds: settings.underLoadIdleSeconds,
-          loadSeconds: settings.underLoadSeconds,
-          seed: settings.seed,
-        });
-        (results.under_load ??= []).push({ backend, workers, ...measured });
-        for (const cell of measured.cells) {
-          say(
-            `  ${label} ${cell.endpoint} ${cell.load}: p50 ${cell.p50_ms.toFixed(2)} ms, ` +
-              `p99 ${cell.p99_ms.toFixed(2)} ms (${cell.samples})`,
-          );
-        }
-        say(
-          `  ${label} under load: wrk ${measured.ingest_rps.toFixed(0)} req/s meanwhile, ` +
-            `${measured.stale_reads} stale reads, ${measured.lost_probes} lost probes`,
-        );
+        await underLoad(settings, results, { backend, workers }, server.url, watched, graphSince);
       }
     } finally {
       await stop(server);
     }
   }
+}
+
+/** The dashboards under write load on one graph server; a failure is recorded, not fatal. */
+async function underLoad(
+  settings: Settings,
+  results: BenchResults,
+  { backend, workers }: IngestServer,
+  url: string,
+  watched: Watched,
+  since: number,
+) {
+  const label = ingestLabel({ backend, workers });
+  let measured: Awaited<ReturnType<typeof measureUnderLoad>>;
+  try {
+    measured = await measureUnderLoad({
+      baseUrl: url,
+      watched,
+      since,
+      idleSeconds: settings.underLoadIdleSeconds,
+      loadSeconds: settings.underLoadSeconds,
+      seed: settings.seed,
+    });
+  } catch (error) {
+    const reason = firstLines(error);
+    (results.under_load_errors ??= []).push(`${label}: ${reason}`);
+    say(`  ${label} dashboards under load FAILED: ${reason}`);
+    return;
+  }
+  (results.under_load ??= []).push({ backend, workers, ...measured });
+  for (const cell of measured.cells) {
+    say(
+      `  ${label} ${cell.endpoint} ${cell.load}: p50 ${cell.p50_ms.toFixed(2)} ms, ` +
+        `p99 ${cell.p99_ms.toFixed(2)} ms (${cell.samples})`,
+    );
+  }
+  say(
+    `  ${label} under load: wrk ${measured.ingest_rps.toFixed(0)} req/s meanwhile, ` +
+      `${measured.stale_reads} stale reads, ${measured.lost_probes} lost probes`,
+  );
 }

@@ -98,6 +98,9 @@ export function renderMarkdown(
   const costs = generatorCosts(results.ingest);
   if (costs) out.push("", costs);
   if (results.under_load?.length) out.push("", underLoadSection(results.under_load));
+  for (const error of results.under_load_errors ?? []) {
+    out.push("", `- **Dashboards under load failed** on ${error}`);
+  }
 
   out.push("", "## Dashboard latency (p50 / p99 ms, sequential requests)", "");
   const sizes = results.sizes;

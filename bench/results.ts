@@ -172,6 +172,8 @@ export interface BenchResults {
   error?: string;
   /** Dashboards under c64 ingest (graph servers), when measured. */
   under_load?: UnderLoadResult[];
+  /** Servers whose dashboards-under-load measurement failed, and why. */
+  under_load_errors?: string[];
   peak_rss_mb: Record<string, number>;
   checks: string[];
 }

@@ -5,7 +5,12 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
 import { lockScratchStores, SCRATCH_LOCK } from "../stores/scratch-lock.js";
 import { scratchConfig } from "../stores/scratch-stores.js";
-import { resetStores, storesProblem, storeVersions } from "./bench-stores.js";
+import {
+  otherScratchConnections,
+  resetStores,
+  storesProblem,
+  storeVersions,
+} from "./bench-stores.js";
 import { dashboardPhase } from "./phase-dashboards.js";
 import { ingestPhase } from "./phase-ingest.js";
 import { rebuildPhase } from "./phase-rebuild.js";
@@ -133,6 +138,19 @@ async function main() {
       );
       process.exit(1);
     }
+    // Holding the lock keeps new runs out; one that began earlier is seen by its connections.
+    const waitUntil = performance.now() + 10 * 60_000;
+    for (let others; (others = await otherScratchConnections(config)) > 0;) {
+      if (performance.now() > waitUntil) {
+        console.error(
+          `${others} other connections still use ${config.mariadb.database} after 10 minutes; giving up`,
+        );
+        await scratchLock.release();
+        process.exit(1);
+      }
+      say(`${others} other connections use ${config.mariadb.database} (a test run?): waiting`);
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+    }
     const versions = await storeVersions(config);
     results.machine.mariadb_version = versions.mariadb;
     results.machine.neo4j_version = versions.neo4j;
@@ -162,8 +180,10 @@ async function main() {
       if (graph) await resetStores(config);
       await ingestPhase(settings, results, config, tmp);
     }
-    if (graph) await resetStores(config);
-    await dashboardPhase(settings, results, config, tmp);
+    if (settings.dashboards) {
+      if (graph) await resetStores(config);
+      await dashboardPhase(settings, results, config, tmp);
+    }
     if (graph && settings.rebuild) {
       // A failed rebuild is a result too; the measurements before it stand.
       await rebuildPhase(results, settings.sizes.at(-1)!).catch((error: unknown) => {

@@ -16,6 +16,7 @@ export const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench
   --repeats N          measured runs per ingest point (default 3): median and min–max reported
   --no-node-client     leave out the Node client's ingest row (wrk only)
   --no-ingest          skip the ingest phase (and the dashboards under load)
+  --no-dashboards      skip the dashboards-by-size phase (and the rebuild, which uses its data)
   --no-rebuild         skip the rebuild measurement
   --seed N             seed of the generated data and of the load's letters (default 1)
   --out FILE           results JSON (default bench/results/latest.json); the Markdown report and
@@ -46,6 +47,7 @@ export interface Settings {
   /** WORKERS of the extra graph ingest rows. */
   workers: number[];
   ingest: boolean;
+  dashboards: boolean;
   nodeClient: boolean;
   /** Set by the preflight: whether wrk can be run (else the Node client drives every point). */
   wrk: boolean;
@@ -91,6 +93,7 @@ export function parseSettings(
       repeats: { type: "string", default: "3" },
       "no-node-client": { type: "boolean", default: false },
       "no-ingest": { type: "boolean", default: false },
+      "no-dashboards": { type: "boolean", default: false },
       "no-rebuild": { type: "boolean", default: false },
       seed: { type: "string", default: "1" },
       out: { type: "string" },
@@ -153,9 +156,10 @@ export function parseSettings(
     backends,
     workers: [...new Set(workers)],
     ingest: !values["no-ingest"],
+    dashboards: !values["no-dashboards"],
     nodeClient: !values["no-node-client"],
     wrk: true,
-    rebuild: !values["no-rebuild"],
+    rebuild: !values["no-rebuild"] && !values["no-dashboards"],
     seed,
     out,
     concurrencies: quick ? [TARGET_CONCURRENCY] : [1, 16, TARGET_CONCURRENCY],

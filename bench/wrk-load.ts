@@ -29,7 +29,10 @@ export interface LoadReport {
 export function wrkVersion(): string | null {
   const answer = spawnSync(WRK, ["--version"], { encoding: "utf8" });
   if (answer.error) return null;
-  return `${answer.stdout}${answer.stderr}`.split("\n")[0]!.replace(/ Copyright.*/, "").trim();
+  return `${answer.stdout}${answer.stderr}`
+    .split("\n")[0]!
+    .replace(/ Copyright.*/, "")
+    .trim();
 }
 
 /**

@@ -16,7 +16,7 @@ usage() {
 Usage: provision/install.sh [--help]
 
 Installs and configures, as root (re-executes itself through sudo otherwise):
-  - openjdk-17-jre-headless, maven, curl (Debian packages)
+  - openjdk-17-jre-headless, maven, curl, wrk (the bench's load generator) (Debian packages)
   - MariaDB (mariadb-server, mariadb-client) with database \$MARIADB_DATABASE and
     account \$MARIADB_USER/\$MARIADB_PASSWORD; settings in $VG_MARIADB_CNF
   - Neo4j \$NEO4J_VERSION Community in \$NEO4J_HOME, assembled from Maven Central
@@ -40,7 +40,7 @@ EOF
 
 # --- packages ---
 install_packages() {
-  local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client)
+  local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client wrk)
   case "$NEO4J_SOURCE" in
     maven) want+=(maven) ;;
     apt) want+=(gnupg) ;;
