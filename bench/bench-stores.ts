@@ -4,6 +4,7 @@ import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { CYPHER, SQL } from "../lib/graph/statements.js";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
+import { SCRATCH_LOCK } from "../stores/scratch-lock.js";
 import { scratchStoreEnv } from "../stores/scratch-stores.js";
 import { runJson } from "./run-script.js";
 
@@ -43,15 +44,17 @@ export async function storesProblem(config: Config): Promise<string | null> {
 }
 
 /**
- * Connections other than this one to the scratch database: a test run that started before the
- * bench took its lock (the tests hold it only while they start) is still using the stores.
+ * Connections to the scratch database other than this one and the one holding SCRATCH_LOCK (the
+ * bench's own): a test run that started before the bench took the lock (the tests hold it only
+ * while they start) is still using the stores.
  */
 export async function otherScratchConnections(config: Config): Promise<number> {
   const pool = createMariadbPool(config.mariadb);
   try {
     const [rows] = await pool.query(
-      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()",
-      [config.mariadb.database],
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST " +
+        "WHERE DB = ? AND ID <> CONNECTION_ID() AND ID <> COALESCE(IS_USED_LOCK(?), 0)",
+      [config.mariadb.database, SCRATCH_LOCK],
     );
     return Number((rows as { n: number }[])[0]!.n);
   } finally {

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Config } from "../lib/config.js";
+import { lastLoggedId, waitUntilGraphAt } from "./bench-stores.js";
 import { measureIngest } from "./ingest.js";
 import type { Watched } from "./proc-stat.js";
 import {
@@ -112,7 +113,22 @@ export async function ingestPhase(
       results.peak_rss_mb[label] = Math.round(server.peakRssMb() * 10) / 10;
       if (backend === "graph" && settings.wrk && (!settings.quick || !underLoadDone)) {
         underLoadDone = true;
-        await underLoad(settings, results, { backend, workers }, server.url, watched, graphSince);
+        const settle = async () => {
+          await waitUntilGraphAt(config, await lastLoggedId(config), {
+            timeoutMs: 600_000,
+            reportEveryMs: 15_000,
+            report: (position) => say(`  waiting for the graph to catch up: at event ${position}`),
+          });
+        };
+        await underLoad(
+          settings,
+          results,
+          { backend, workers },
+          server.url,
+          watched,
+          graphSince,
+          settle,
+        );
       }
     } finally {
       await stop(server);
@@ -128,6 +144,7 @@ async function underLoad(
   url: string,
   watched: Watched,
   since: number,
+  settle: () => Promise<void>,
 ) {
   const label = ingestLabel({ backend, workers });
   let measured: Awaited<ReturnType<typeof measureUnderLoad>>;
@@ -137,6 +154,8 @@ async function underLoad(
       watched,
       since,
       idleSeconds: settings.underLoadIdleSeconds,
+      idleSamples: settings.quick ? 20 : 100,
+      settle,
       loadSeconds: settings.underLoadSeconds,
       seed: settings.seed,
     });

@@ -62,9 +62,10 @@ async function sampleWindow(
   baseUrl: string,
   data: () => DataSpan,
   random: RandomSource,
-  until: () => boolean,
+  done: (window: Window) => boolean,
 ): Promise<Window> {
   const window: Window = { symbol: [], range: [], lag: [], stale: 0, lost: 0 };
+  const until = () => done(window);
   const reader = new DashboardClient(baseUrl);
   const prober = new DashboardClient(baseUrl);
   const writer = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -138,8 +139,12 @@ export interface UnderLoadOptions {
   /** When this server's data begins (Micros since the epoch): range bounds go from here to now. */
   since: number;
   idleSeconds: number;
+  /** The idle window lasts until each read has this many samples (at most a minute). */
+  idleSamples: number;
   loadSeconds: number;
   seed: number;
+  /** Resolves once the server has nothing left to do (the graph caught up with the log). */
+  settle: () => Promise<void>;
 }
 
 /** Idle, then under wrk's c64 ingest: the same reads and probes; see the module comment. */
@@ -148,13 +153,14 @@ export async function measureUnderLoad(
 ): Promise<Omit<UnderLoadResult, "backend" | "workers">> {
   const random = seededRandom(options.seed);
   const data = () => ({ from: options.since, to: Date.now() * 1000 });
-  const idleUntil = performance.now() + options.idleSeconds * 1000;
-  const idle = await sampleWindow(
-    options.baseUrl,
-    data,
-    random,
-    () => performance.now() > idleUntil,
-  );
+  // Idle means idle: the projection has caught up with what the ingest points wrote.
+  await options.settle();
+  const idleStarted = performance.now();
+  const idle = await sampleWindow(options.baseUrl, data, random, (window) => {
+    const elapsed = performance.now() - idleStarted;
+    const enough = Math.min(window.symbol.length, window.range.length) >= options.idleSamples;
+    return elapsed > 60_000 || (elapsed > options.idleSeconds * 1000 && enough);
+  });
 
   // Reads start once wrk's connections are up and stop before wrk does.
   const rampMs = 1000;
