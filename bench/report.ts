@@ -268,9 +268,15 @@ function generatorCosts(rows: readonly IngestRow[]): string | null {
         r.concurrency === node.concurrency,
     );
     if (!wrk?.cpu_ms_per_request || !node.cpu_ms_per_request) continue;
+    const share = (row: IngestRow) => {
+      const initials = (row.runs ?? []).reduce((sum, run) => sum + run.initials, 0);
+      const followups = (row.runs ?? []).reduce((sum, run) => sum + run.followups, 0);
+      return initials > 0 ? `${((100 * followups) / initials).toFixed(1)}%` : "–";
+    };
     lines.push([
       ingestLabel(node),
       String(node.concurrency),
+      `${share(wrk)} / ${share(node)}`,
       `${micros(wrk.cpu_ms_per_request.generator)} / ${micros(wrk.cpu_ms_per_request.api)}`,
       `${num(wrk.rps)}`,
       `${micros(node.cpu_ms_per_request.generator)} / ${micros(node.cpu_ms_per_request.api)}`,
@@ -281,12 +287,14 @@ function generatorCosts(rows: readonly IngestRow[]): string | null {
   return [
     "### What the load generator costs",
     "",
-    "CPU µs per request of the load generator / of the API server, same server and concurrency:",
+    "CPU µs per request of the load generator / of the API server, same server and concurrency " +
+      "(and the mix each produced: followups per initial answered):",
     "",
     table(
       [
         "server",
         "c",
+        "followups per initial, wrk / Node",
         "wrk / API",
         "req/s with wrk",
         "Node client / API",
