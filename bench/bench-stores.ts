@@ -1,10 +1,12 @@
 import type { Config } from "../lib/config.js";
 import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
-import { CYPHER, SQL } from "../lib/graph/statements.js";
+import { LogReader } from "../lib/graph/log-reader.js";
+import { eventsBehind } from "../lib/graph/log-positions.js";
+import { CYPHER } from "../lib/graph/statements.js";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
-import { SCRATCH_LOCK } from "../stores/scratch-lock.js";
+import { scratchLockName } from "../stores/scratch-lock.js";
 import { scratchStoreEnv } from "../stores/scratch-stores.js";
 import { runJson } from "./run-script.js";
 
@@ -54,7 +56,7 @@ export async function otherScratchConnections(config: Config): Promise<number> {
     const [rows] = await pool.query(
       "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST " +
         "WHERE DB = ? AND ID <> CONNECTION_ID() AND ID <> COALESCE(IS_USED_LOCK(?), 0)",
-      [config.mariadb.database, SCRATCH_LOCK],
+      [config.mariadb.database, scratchLockName(config.mariadb.database)],
     );
     return Number((rows as { n: number }[])[0]!.n);
   } finally {
@@ -130,51 +132,44 @@ export async function rebuildScratchGraph(
   return runJson<RebuildReport>(script, env, args, options.onStderr);
 }
 
-/** The newest position in the scratch log (0 when empty): what a caught-up graph has applied. */
-export async function lastLoggedId(config: Config): Promise<number> {
+/**
+ * Polls the graph's positions in the log until they cover every writer's head as it stood when
+ * called: how a catch-up that happens inside a server process (which says nothing meanwhile,
+ * and may listen before it is done) is timed. Calls `report` about every `reportEveryMs` with
+ * how many events the graph still lacks.
+ */
+export async function waitUntilGraphCurrent(
+  config: Config,
+  options: { timeoutMs: number; reportEveryMs: number; report: (behind: number) => void },
+): Promise<void> {
   const pool = createMariadbPool(config.mariadb);
+  let need: Map<number, number>;
   try {
-    const [rows] = await pool.query(SQL.lastEventId);
-    return Number((rows as { id: number | string }[])[0]!.id);
+    need = await new LogReader(pool).heads();
   } finally {
     await pool.end();
   }
-}
-
-/**
- * Polls the graph's position in the log until it reaches `target`: how a catch-up that happens
- * inside a server process (which says nothing meanwhile, and may listen before it is done) is
- * timed. Calls `report` about every `reportEveryMs` with the position.
- */
-export async function waitUntilGraphAt(
-  config: Config,
-  target: number,
-  options: { timeoutMs: number; reportEveryMs: number; report: (position: number) => void },
-): Promise<void> {
   const driver = createNeo4jDriver(config.neo4j);
   const deadline = performance.now() + options.timeoutMs;
   let reported = performance.now();
   try {
     for (;;) {
-      const session = driver.session();
-      let position = -1;
+      let behind = Infinity;
       try {
-        const result = await session.run(CYPHER.projectionPosition);
-        position = Number(result.records[0]?.get("lastEventId") ?? -1);
+        const result = await driver.executeQuery(CYPHER.projectionPosition);
+        const positions = (result.records[0]?.get("positions") ?? []) as [unknown, unknown][];
+        const have = new Map(positions.map(([writer, seq]) => [Number(writer), Number(seq)]));
+        behind = eventsBehind(have, need);
       } catch {
-        // Not there yet (the server creates the position node): ask again.
-      } finally {
-        await session.close();
+        // Not there yet (the server creates the position nodes): ask again.
       }
-      if (position >= target) return;
+      if (behind === 0) return;
       if (performance.now() > deadline) {
-        throw new Error(
-          `the graph is at event ${position} of ${target} after ${options.timeoutMs} ms`,
-        );
+        throw new Error(`the graph still lacks ${behind} events after ${options.timeoutMs} ms`);
       }
       if (performance.now() - reported >= options.reportEveryMs) {
         reported = performance.now();
-        options.report(position);
+        options.report(behind);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -7,9 +7,8 @@ import { MICROS_PER_DAY } from "../lib/model/timestamp.js";
 import {
   countLoggedEvents,
   describeRebuild,
-  lastLoggedId,
   rebuildScratchGraph,
-  waitUntilGraphAt,
+  waitUntilGraphCurrent,
 } from "./bench-stores.js";
 import { loadEvents, MariadbBulkLoader, SqliteBulkLoader, type LoadedTotals } from "./bulk-load.js";
 import {
@@ -191,12 +190,12 @@ async function graphStep(step: Step, settings: Settings, results: BenchResults, 
   let answer: SymbolAggregate[];
   try {
     // The server may listen before it has caught up; time the catch-up by the graph's position.
-    await waitUntilGraphAt(config, await lastLoggedId(config), {
+    await waitUntilGraphCurrent(config, {
       timeoutMs: 3 * 3600_000,
       reportEveryMs: 15_000,
-      report: (position) =>
+      report: (behind) =>
         say(
-          `  graph catching up: at event ${position.toLocaleString("en-US")} of ${size.toLocaleString("en-US")}`,
+          `  graph catching up: ${behind.toLocaleString("en-US")} of ${size.toLocaleString("en-US")} events to go`,
         ),
     });
     load.graph_start_s = (performance.now() - started) / 1000;

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Config } from "../lib/config.js";
-import { lastLoggedId, waitUntilGraphAt } from "./bench-stores.js";
+import { waitUntilGraphCurrent } from "./bench-stores.js";
 import { measureIngest } from "./ingest.js";
 import type { Watched } from "./proc-stat.js";
 import {
@@ -114,10 +114,10 @@ export async function ingestPhase(
       if (backend === "graph" && settings.wrk && (!settings.quick || !underLoadDone)) {
         underLoadDone = true;
         const settle = async () => {
-          await waitUntilGraphAt(config, await lastLoggedId(config), {
+          await waitUntilGraphCurrent(config, {
             timeoutMs: 600_000,
             reportEveryMs: 15_000,
-            report: (position) => say(`  waiting for the graph to catch up: at event ${position}`),
+            report: (behind) => say(`  waiting for the graph to catch up: ${behind} events to go`),
           });
         };
         await underLoad(

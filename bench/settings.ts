@@ -12,7 +12,8 @@ export const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench
                        run, few samples; writes bench/results/quick.* unless --out
   --sizes LIST         stored-event sizes, e.g. 1e4,1e5 (default 1e4,1e5,1e6,1e7)
   --backends LIST      subset of null,sqlite,graph (default all three; bare Express comes with ingest)
-  --workers LIST       WORKERS values for the extra graph ingest rows (default 1,2; "" for none)
+  --workers LIST       WORKERS values for the extra graph ingest rows beside the default
+                       (WORKERS unset: one per core); default 1,2 (quick: 1); "" for none
   --repeats N          measured runs per ingest point (default 3): median and min–max reported
   --no-node-client     leave out the Node client's ingest row (wrk only)
   --no-ingest          skip the ingest phase (and the dashboards under load)
@@ -24,8 +25,9 @@ export const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench
   --render FILE        only rewrite the .md and .svg of an existing results JSON
 
 Ingest is driven by wrk (installed with apt-get when missing and the bench runs as root; WRK
-names another binary). The graph backend uses the scratch stores of the tests (MariaDB og_test,
-Neo4j on Bolt 7688; MARIADB_TEST_DATABASE / NEO4J_TEST_URI override), which the bench empties first.`;
+names another binary). The graph backend uses the scratch stores of the tests (MariaDB og_test on
+the tests' server, port 3307, Neo4j on Bolt 7688; MARIADB_TEST_HOST / MARIADB_TEST_PORT /
+MARIADB_TEST_DATABASE / NEO4J_TEST_URI override), which the bench empties first.`;
 
 export const BACKENDS: readonly Backend[] = ["null", "sqlite", "graph"];
 /** Every size gets the same span, so density grows with size. */
@@ -89,7 +91,7 @@ export function parseSettings(
       quick: { type: "boolean", default: false },
       sizes: { type: "string" },
       backends: { type: "string" },
-      workers: { type: "string", default: "1,2" },
+      workers: { type: "string" },
       repeats: { type: "string", default: "3" },
       "no-node-client": { type: "boolean", default: false },
       "no-ingest": { type: "boolean", default: false },
@@ -123,7 +125,8 @@ export function parseSettings(
         return name as Backend;
       })
     : [...BACKENDS];
-  const workers = list("workers", values.workers, (text) => {
+  // The server's default is WORKERS=cores: the default row is that; the others add to it.
+  const workers = list("workers", values.workers ?? (quick ? "1" : "1,2"), (text) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < 1) throw new Error(`"${text}" is not a whole number ≥ 1`);
     return n;

@@ -1,8 +1,15 @@
 import mysql from "mysql2/promise";
 import type { Config } from "../lib/config.js";
 
-/** The MariaDB advisory lock that marks the scratch stores as in use by one run. */
+/**
+ * The MariaDB advisory lock that marks the scratch stores as in use by one run, followed by
+ * `:` and the scratch database: locks are server-wide, and each scratch database (with its
+ * Neo4j server) is a set of stores of its own.
+ */
 export const SCRATCH_LOCK = "vowelgraph_scratch_stores";
+
+/** The lock's name for one scratch database. */
+export const scratchLockName = (database: string) => `${SCRATCH_LOCK}:${database}`;
 
 /**
  * Holds SCRATCH_LOCK on a connection of its own until `release` is called (or the process
@@ -22,17 +29,15 @@ export async function lockScratchStores(
   });
   // A lost connection (a spec that restarts MariaDB) only means the lock is gone.
   connection.on("error", () => {});
-  const [rows] = await connection.query("SELECT GET_LOCK(?, ?) AS locked", [
-    SCRATCH_LOCK,
-    waitSeconds,
-  ]);
+  const name = scratchLockName(config.mariadb.database);
+  const [rows] = await connection.query("SELECT GET_LOCK(?, ?) AS locked", [name, waitSeconds]);
   if (Number((rows as { locked: number | null }[])[0]!.locked) !== 1) {
     await connection.end();
     return null;
   }
   return {
     async release() {
-      await connection.query("SELECT RELEASE_LOCK(?)", [SCRATCH_LOCK]).catch(() => {});
+      await connection.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {});
       await connection.end().catch(() => {});
     },
   };

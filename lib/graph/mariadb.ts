@@ -14,16 +14,42 @@ const UNAVAILABLE_CODES = new Set([
   "PROTOCOL_SEQUENCE_TIMEOUT",
   "ER_CON_COUNT_ERROR",
   "ER_SERVER_SHUTDOWN",
-  "ER_LOCK_WAIT_TIMEOUT",
 ]);
 
 /** Bounds every query, so a hung server answers 503 instead of hanging a request. */
 export const QUERY_TIMEOUT_MS = 5000;
 
-/** Re-throws connection-level failures as StoreUnavailableError; others unchanged. */
+// The server cannot take writes now (disk full, read-only, a Galera node outside the primary
+// component): the request is refused, nothing was stored, a retry later may succeed.
+const REFUSING_CODES = new Map([
+  ["ER_DISK_FULL", "its disk is full"],
+  ["ER_RECORD_FILE_FULL", "its disk is full"],
+  ["ER_OUT_OF_RESOURCES", "it is out of memory"],
+  ["ER_OPTION_PREVENTS_STATEMENT", "it is read-only"],
+  ["ER_READ_ONLY_MODE", "it is read-only"],
+  ["ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION", "it is read-only"],
+  ["ER_UNKNOWN_COM_ERROR", "the node is not part of the cluster's primary component"],
+  ["ER_LOCK_WAIT_TIMEOUT", "a lock wait timed out"],
+]);
+
+/** A conflict that a retry of the whole transaction resolves (another writer got there first). */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  // ER_LOCK_DEADLOCK is also how Galera reports a failed certification at COMMIT.
+  return code === "ER_DUP_ENTRY" || code === "ER_LOCK_DEADLOCK";
+}
+
+/** Re-throws connection-level and capacity failures as StoreUnavailableError; others unchanged. */
 export function translateMariadbError(error: unknown): never {
+  if (error instanceof StoreUnavailableError) throw error;
   const code = (error as { code?: string }).code;
   const fatal = (error as { fatal?: boolean }).fatal;
+  const refusal = code ? REFUSING_CODES.get(code) : undefined;
+  if (refusal) {
+    throw new StoreUnavailableError("MariaDB", `${refusal} (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
   if ((code && UNAVAILABLE_CODES.has(code)) || fatal) {
     throw new StoreUnavailableError("MariaDB", (error as Error).message || String(code), {
       cause: error,
@@ -70,7 +96,9 @@ export async function withConnection<T>(pool: Pool, work: (c: PoolConnection) =>
 /** Applies the migrations in sql/ (each idempotent) and checks the account can reach the log. */
 export async function migrate(pool: Pool): Promise<void> {
   await withConnection(pool, async (connection) => {
-    for (const migration of SQL.migrations) await connection.query(migration);
+    for (const migration of SQL.migrations) {
+      for (const statement of migration) await connection.query(statement);
+    }
   });
 }
 
