@@ -89,6 +89,8 @@ export function renderMarkdown(
       `${s.ingest_seconds} s: the median, and the spread (min–max) of req/s. ` +
       `Load generator: ${s.wrk ? `wrk (${s.wrk}) with bench/wrk/client-mix.lua, one connection per thread` : "the Node client"}` +
       "; the Node client rows are the project's own client (lib/client/load-client.ts) in a process of its own. " +
+      `\`graph\` has WORKERS unset (the server's default: one API process per core, ${results.machine.cores} here); ` +
+      "`graph WORKERS=n` sets it. " +
       "CPU per request from /proc/<pid>/stat (utime + stime) of the API server's process tree, mariadbd " +
       "(shared: whatever else uses it shows too), the Neo4j JVM and the load generator; " +
       "busy = cores the whole machine kept busy, others = what no watched process used.",

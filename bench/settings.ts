@@ -172,7 +172,7 @@ export function parseSettings(
     // The Node client's row is the comparison, not the measurement: once in a smoke run.
     nodeClientRepeats: quick ? 1 : repeats,
     underLoadIdleSeconds: quick ? 2 : 5,
-    underLoadSeconds: quick ? 5 : 20,
+    underLoadSeconds: quick ? 8 : 20,
     plans: {
       graph: fixed,
       null: fixed,
