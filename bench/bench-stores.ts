@@ -144,26 +144,40 @@ export async function waitUntilGraphCurrent(
 ): Promise<void> {
   const pool = createMariadbPool(config.mariadb);
   let need: Map<number, number>;
+  let logId: string;
   try {
-    need = await new LogReader(pool).heads();
+    const reader = new LogReader(pool);
+    need = await reader.heads();
+    logId = await reader.logId();
   } finally {
     await pool.end();
   }
   const driver = createNeo4jDriver(config.neo4j);
   const deadline = performance.now() + options.timeoutMs;
   let reported = performance.now();
+  let otherLogSince: number | null = null;
   try {
     for (;;) {
       let behind = Infinity;
+      let graphLog: unknown = undefined;
       try {
         const result = await driver.executeQuery(CYPHER.projectionPosition);
         const positions = (result.records[0]?.get("positions") ?? []) as [unknown, unknown][];
+        graphLog = result.records[0]?.get("logId");
         const have = new Map(positions.map(([writer, seq]) => [Number(writer), Number(seq)]));
         behind = eventsBehind(have, need);
       } catch {
         // Not there yet (the server creates the position nodes): ask again.
       }
       if (behind === 0) return;
+      // A graph of another log never catches up: something else rebuilt the scratch graph.
+      otherLogSince = graphLog && graphLog !== logId ? (otherLogSince ?? performance.now()) : null;
+      if (otherLogSince !== null && performance.now() - otherLogSince > 10_000) {
+        throw new Error(
+          `the scratch graph (${config.neo4j.uri}) was built from another log (${String(graphLog)}; ` +
+            `the scratch log ${config.mariadb.database} is ${logId}): something else used it meanwhile`,
+        );
+      }
       if (performance.now() > deadline) {
         throw new Error(`the graph still lacks ${behind} events after ${options.timeoutMs} ms`);
       }

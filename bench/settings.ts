@@ -15,6 +15,7 @@ export const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench
   --workers LIST       WORKERS values for the extra graph ingest rows beside the default
                        (WORKERS unset: one per core); default 1,2 (quick: 1); "" for none
   --repeats N          measured runs per ingest point (default 3): median and min–max reported
+  --concurrency LIST   wrk's ingest concurrencies (default 1,16,64; quick: 64)
   --no-node-client     leave out the Node client's ingest row (wrk only)
   --no-ingest          skip the ingest phase (and the dashboards under load)
   --no-dashboards      skip the dashboards-by-size phase (and the rebuild, which uses its data)
@@ -93,6 +94,7 @@ export function parseSettings(
       backends: { type: "string" },
       workers: { type: "string" },
       repeats: { type: "string", default: "3" },
+      concurrency: { type: "string" },
       "no-node-client": { type: "boolean", default: false },
       "no-ingest": { type: "boolean", default: false },
       "no-dashboards": { type: "boolean", default: false },
@@ -165,7 +167,16 @@ export function parseSettings(
     rebuild: !values["no-rebuild"] && !values["no-dashboards"],
     seed,
     out,
-    concurrencies: quick ? [TARGET_CONCURRENCY] : [1, 16, TARGET_CONCURRENCY],
+    concurrencies: values.concurrency
+      ? list("concurrency", values.concurrency, (text) => {
+          const c = Number(text);
+          if (!Number.isInteger(c) || c < 1 || c > 1000)
+            throw new Error(`"${text}" is not 1..1000`);
+          return c;
+        })
+      : quick
+        ? [TARGET_CONCURRENCY]
+        : [1, 16, TARGET_CONCURRENCY],
     ingestSeconds: quick ? 3 : 10,
     ingestWarmupSeconds: quick ? 1 : 3,
     ingestRepeats: repeats,
