@@ -174,6 +174,8 @@ async function underLoad(
   }
   say(
     `  ${label} under load: wrk ${measured.ingest_rps.toFixed(0)} req/s meanwhile, ` +
-      `${measured.stale_reads} stale reads, ${measured.lost_probes} lost probes`,
+      `${measured.stale_reads} stale reads, ${measured.lost_probes} lost probes, ` +
+      `${measured.failed_reads?.idle ?? 0} + ${measured.failed_reads?.loaded ?? 0} requests not answered 200` +
+      (measured.failure_samples ? ` (${measured.failure_samples[0]})` : ""),
   );
 }

@@ -341,7 +341,12 @@ function underLoadSection(results: readonly UnderLoadResult[]): string {
           ? ` (CPU µs per ingest request: API ${micros(cpu.api)}, mariadbd ${micros(cpu.mariadb)}, ` +
             `Neo4j ${micros(cpu.neo4j)}, wrk ${micros(cpu.generator)}; ${result.machine_busy_cores?.toFixed(2)} cores busy)`
           : "") +
-        `; ${result.stale_reads} stale reads, ${result.lost_probes} probes never saw their write.`,
+        `; ${result.stale_reads} stale reads, ${result.lost_probes} probes never saw their write` +
+        (result.failed_reads
+          ? `; requests not answered 200: ${result.failed_reads.idle} idle, ${result.failed_reads.loaded} under load`
+          : "") +
+        (result.failure_samples?.length ? ` (first: ${result.failure_samples[0]})` : "") +
+        ".",
     );
   }
   return out.join("\n");

@@ -85,6 +85,9 @@ export interface UnderLoadResult {
   cells: UnderLoadCell[];
   /** Probe reads after a POST's 200 that did not include it yet (read-your-writes broken). */
   stale_reads: number;
+  /** Reads and probe writes answered other than 200 (a 503 under load, say), idle and loaded. */
+  failed_reads?: { idle: number; loaded: number };
+  failure_samples?: string[];
   /** Probes whose write was never seen before the probe gave up. */
   lost_probes: number;
   /** What wrk achieved meanwhile, and the CPU per request of each process. */

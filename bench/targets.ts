@@ -141,7 +141,10 @@ function underLoadEvidence(result: UnderLoadResult | undefined): string | undefi
       ? `, Neo4j ${micros(cpu.neo4j)} µs and API ${micros(cpu.api)} µs CPU per ingest request`
       : "") +
     (lag ? `; read-your-writes lag p50 ${ms(lag.p50_ms)} ms, p99 ${ms(lag.p99_ms)} ms` : "") +
-    `; ${result.stale_reads} stale reads`
+    `; ${result.stale_reads} stale reads` +
+    (result.failed_reads?.loaded
+      ? `, ${result.failed_reads.loaded} reads not answered 200 under load`
+      : "")
   );
 }
 

@@ -34,6 +34,9 @@ interface Window {
   lag: number[];
   stale: number;
   lost: number;
+  /** Reads (and probe writes) not answered 200, and the first few answers. */
+  failed: number;
+  failures: string[];
 }
 
 function post(agent: http.Agent, url: URL): Promise<number> {
@@ -64,15 +67,32 @@ async function sampleWindow(
   random: RandomSource,
   done: (window: Window) => boolean,
 ): Promise<Window> {
-  const window: Window = { symbol: [], range: [], lag: [], stale: 0, lost: 0 };
+  const window: Window = {
+    symbol: [],
+    range: [],
+    lag: [],
+    stale: 0,
+    lost: 0,
+    failed: 0,
+    failures: [],
+  };
+  const failed = (error: unknown) => {
+    window.failed++;
+    if (window.failures.length < 3) window.failures.push(String(error).slice(0, 300));
+  };
   const until = () => done(window);
   const reader = new DashboardClient(baseUrl);
   const prober = new DashboardClient(baseUrl);
   const writer = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const timed = async (into: number[], path: string) => {
     const t0 = performance.now();
-    await reader.get(path);
-    into.push(performance.now() - t0);
+    try {
+      await reader.get(path);
+      into.push(performance.now() - t0);
+    } catch (error) {
+      // A 503 under load is a result: counted, not timed (a bench must not time error answers).
+      failed(error);
+    }
   };
   const reads = async () => {
     while (!until()) {
@@ -84,14 +104,27 @@ async function sampleWindow(
   const count = async () => (await prober.get<{ count: number }>(symbolPath(PROBE_LETTER))).count;
   const probes = async () => {
     while (!until()) {
-      const before = await count();
       const url = new URL(`/initial?uuid=${randomUUID()}&symbol=${PROBE_LETTER}`, baseUrl);
+      let before: number;
+      try {
+        before = await count();
+      } catch (error) {
+        failed(error);
+        continue;
+      }
       const status = await post(writer, url);
-      if (status !== 200)
-        throw new Error(`read-your-writes probe: POST /initial answered ${status}`);
+      if (status !== 200) {
+        failed(`read-your-writes probe: POST /initial answered ${status}`);
+        continue;
+      }
       const answered = performance.now();
       for (;;) {
-        const seen = await count();
+        let seen = before;
+        try {
+          seen = await count();
+        } catch (error) {
+          failed(error); // not stale: no answer at all
+        }
         const now = performance.now();
         if (seen > before) {
           window.lag.push(now - answered);
@@ -188,6 +221,10 @@ export async function measureUnderLoad(
   return {
     cells: [...cells(idle, "idle"), ...cells(loaded, "c64 ingest")],
     stale_reads: idle.stale + loaded.stale,
+    failed_reads: { idle: idle.failed, loaded: loaded.failed },
+    ...(idle.failures.length + loaded.failures.length > 0
+      ? { failure_samples: [...idle.failures, ...loaded.failures].slice(0, 3) }
+      : {}),
     lost_probes: idle.lost + loaded.lost,
     ingest_rps: report.requests / report.seconds,
     // Per ingest request; the reads' own share is in there too (a few per cent of the requests).
