@@ -325,8 +325,8 @@ function underLoadSection(results: readonly UnderLoadResult[]): string {
         ingestLabel(result),
         cell.endpoint,
         cell.load,
-        ms(cell.p50_ms),
-        ms(cell.p99_ms),
+        cell.samples > 0 ? ms(cell.p50_ms) : "–",
+        cell.samples > 0 ? ms(cell.p99_ms) : "–",
         String(cell.samples),
       ]);
     }
