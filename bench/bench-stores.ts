@@ -1,54 +1,14 @@
-import { DEFAULTS, loadConfig, testStoreEnv, type Config } from "../lib/config.js";
+import type { Config } from "../lib/config.js";
 import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
-import { CYPHER, SQL } from "../lib/graph/statements.js";
-import { lastLine, runScript } from "./run-script.js";
+import { LogReader } from "../lib/graph/log-reader.js";
+import { eventsBehind } from "../lib/graph/log-positions.js";
+import { CYPHER } from "../lib/graph/statements.js";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
-
-/**
- * The bench writes only to the scratch stores the tests use (the tests' own MariaDB server
- * `mariadb-test` on port 3307 with database `og_test`, the Neo4j test instance on Bolt 7688, known
- * to provision/services.sh as `neo4j-test`), never to the service's own data; the tests' support
- * code (spec/support/graph-stores.ts) takes them from here too. The values and their overrides
- * (MARIADB_TEST_HOST, MARIADB_TEST_PORT, MARIADB_TEST_DATABASE, NEO4J_TEST_URI, NEO4J_TEST_SERVER)
- * come from lib/config.ts. NEO4J_SERVER matters: the bulk-import rebuild stops and restarts that
- * server.
- */
-export function benchStoreEnv(env: NodeJS.ProcessEnv = process.env) {
-  return testStoreEnv(env);
-}
-
-/** A setting of the tests' stores, or its default (config/defaults.env) when unset or empty. */
-function testSetting(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  return value === undefined || value === "" ? DEFAULTS[name]! : value;
-}
-
-/**
- * The tests' second Neo4j server, with its own full projection of the scratch log: Bolt 7690,
- * known to provision/services.sh as `neo4j-test-read` (NEO4J_TEST_READ_URI and
- * NEO4J_TEST_READ_SERVER override them). The specs of "one of two Neo4j servers stopped" run
- * the service with NEO4J_URIS listing the test server and this one (`testNeo4jUris`).
- */
-export function testReadNeo4jUri(env: NodeJS.ProcessEnv = process.env): string {
-  return testSetting(env, "NEO4J_TEST_READ_URI");
-}
-
-/** The provision/services.sh name of the tests' second Neo4j server. */
-export function testReadNeo4jServer(env: NodeJS.ProcessEnv = process.env): string {
-  return testSetting(env, "NEO4J_TEST_READ_SERVER");
-}
-
-/** NEO4J_URIS for both of the tests' Neo4j servers: the test server first, then the second. */
-export function testNeo4jUris(env: NodeJS.ProcessEnv = process.env): string {
-  return `${benchStoreEnv(env).NEO4J_URI},${testReadNeo4jUri(env)}`;
-}
-
-/** The graph backend's configuration over the scratch stores. */
-export function benchConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return loadConfig({ ...env, DATA_INTERFACE: "graph", ...benchStoreEnv(env) });
-}
+import { scratchLockName } from "../stores/scratch-lock.js";
+import { scratchStoreEnv } from "../stores/scratch-stores.js";
+import { runJson } from "./run-script.js";
 
 /** How many rows the scratch log holds, or null when its table is missing. */
 export async function countLoggedEvents(config: Config): Promise<number | null> {
@@ -85,6 +45,25 @@ export async function storesProblem(config: Config): Promise<string | null> {
   }
 }
 
+/**
+ * Connections to the scratch database other than this one and the one holding SCRATCH_LOCK (the
+ * bench's own): a test run that started before the bench took the lock (the tests hold it only
+ * while they start) is still using the stores.
+ */
+export async function otherScratchConnections(config: Config): Promise<number> {
+  const pool = createMariadbPool(config.mariadb);
+  try {
+    const [rows] = await pool.query(
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST " +
+        "WHERE DB = ? AND ID <> CONNECTION_ID() AND ID <> COALESCE(IS_USED_LOCK(?), 0)",
+      [config.mariadb.database, scratchLockName(config.mariadb.database)],
+    );
+    return Number((rows as { n: number }[])[0]!.n);
+  } finally {
+    await pool.end();
+  }
+}
+
 /** Server versions, for the record of the run. */
 export async function storeVersions(config: Config): Promise<{ mariadb: string; neo4j: string }> {
   const pool = createMariadbPool(config.mariadb);
@@ -99,75 +78,116 @@ export async function storeVersions(config: Config): Promise<{ mariadb: string; 
   }
 }
 
+/**
+ * A graph this small is emptied online (a Cypher replay of the empty log) faster than by import.
+ * Larger ones go by import: the replay's wipe fails on the test server's heap ("memory pool limit
+ * exceeded") at about 10^5 nodes, where a Symbol node's relationships go in one transaction.
+ */
+const REPLAY_RESET_UP_TO_NODES = 20_000;
+
 /** Empties the scratch log and graph: the log's tables go, and every node with them. */
-export async function resetStores(config: Config): Promise<void> {
+export async function resetStores(config: Config): Promise<RebuildReport> {
   const pool = createMariadbPool(config.mariadb);
   try {
     await dropEventLog(pool);
   } finally {
     await pool.end();
   }
-  // The graph of the new, empty log, by bulk import: deleting millions of nodes through Cypher
-  // takes minutes, replacing the store takes seconds.
-  await rebuildScratchGraph();
+  const driver = createNeo4jDriver(config.neo4j);
+  let nodes = Infinity;
+  try {
+    const result = await driver.executeQuery("MATCH (n) RETURN count(n) AS n");
+    nodes = Number(result.records[0]?.get("n") ?? Infinity);
+  } catch {
+    // Not answering: the import path starts the server anyway.
+  } finally {
+    await driver.close();
+  }
+  // The graph of the new, empty log. Deleting millions of nodes through Cypher takes minutes,
+  // replacing the store by bulk import takes seconds plus a restart of the server.
+  return rebuildScratchGraph(nodes <= REPLAY_RESET_UP_TO_NODES ? { replay: true } : {});
+}
+
+/** What `rebuild-cli --json` prints. */
+export interface RebuildReport {
+  events: number;
+  seconds: number;
+  events_per_s: number;
+  mode: "import" | "replay";
+  phases: Record<string, number>;
+}
+
+export const describeRebuild = (r: RebuildReport) =>
+  `rebuilt the graph (${r.mode}) from ${r.events} events in ${r.seconds.toFixed(1)} s ` +
+  `(${r.events_per_s} events/s; ${Object.entries(r.phases)
+    .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
+    .join(", ")})`;
+
+/**
+ * `npm run graph:rebuild -- --json` over the scratch stores: by default the bulk import into the
+ * test server (stops and starts it), or a replay; resolves with its JSON report.
+ */
+export async function rebuildScratchGraph(
+  options: { replay?: boolean; onStderr?: (text: string) => void } = {},
+): Promise<RebuildReport> {
+  const script = path.join(PROJECT_ROOT, "dist", "ops", "rebuild-cli.js");
+  const env = { ...process.env, ...scratchStoreEnv(), DATA_INTERFACE: "graph" };
+  const args = ["--json", ...(options.replay ? ["--replay"] : [])];
+  return runJson<RebuildReport>(script, env, args, options.onStderr);
 }
 
 /**
- * `npm run graph:rebuild` (bulk import into the test server) over the scratch stores; resolves
- * with its closing line.
+ * Polls the graph's positions in the log until they cover every writer's head as it stood when
+ * called: how a catch-up that happens inside a server process (which says nothing meanwhile,
+ * and may listen before it is done) is timed. Calls `report` about every `reportEveryMs` with
+ * how many events the graph still lacks.
  */
-export async function rebuildScratchGraph(onStderr?: (text: string) => void): Promise<string> {
-  const script = path.join(PROJECT_ROOT, "dist", "ops", "rebuild-cli.js");
-  const env = { ...process.env, ...benchStoreEnv(), DATA_INTERFACE: "graph" };
-  const stdout = await runScript(script, env, onStderr);
-  return lastLine(stdout);
-}
-
-/** The newest position in the scratch log (0 when empty): what a caught-up graph has applied. */
-export async function lastLoggedId(config: Config): Promise<number> {
+export async function waitUntilGraphCurrent(
+  config: Config,
+  options: { timeoutMs: number; reportEveryMs: number; report: (behind: number) => void },
+): Promise<void> {
   const pool = createMariadbPool(config.mariadb);
+  let need: Map<number, number>;
+  let logId: string;
   try {
-    const [rows] = await pool.query(SQL.lastEventId);
-    return Number((rows as { id: number | string }[])[0]!.id);
+    const reader = new LogReader(pool);
+    need = await reader.heads();
+    logId = await reader.logId();
   } finally {
     await pool.end();
   }
-}
-
-/**
- * Polls the graph's position in the log until it reaches `target`: how a catch-up that happens
- * inside a server process (which says nothing meanwhile, and may listen before it is done) is
- * timed. Calls `report` about every `reportEveryMs` with the position.
- */
-export async function waitUntilGraphAt(
-  config: Config,
-  target: number,
-  options: { timeoutMs: number; reportEveryMs: number; report: (position: number) => void },
-): Promise<void> {
   const driver = createNeo4jDriver(config.neo4j);
   const deadline = performance.now() + options.timeoutMs;
   let reported = performance.now();
+  let otherLogSince: number | null = null;
   try {
     for (;;) {
-      const session = driver.session();
-      let position = -1;
+      let behind = Infinity;
+      let graphLog: unknown = undefined;
       try {
-        const result = await session.run(CYPHER.projectionPosition);
-        position = Number(result.records[0]?.get("lastEventId") ?? -1);
+        const result = await driver.executeQuery(CYPHER.projectionPosition);
+        const positions = (result.records[0]?.get("positions") ?? []) as [unknown, unknown][];
+        graphLog = result.records[0]?.get("logId");
+        const have = new Map(positions.map(([writer, seq]) => [Number(writer), Number(seq)]));
+        behind = eventsBehind(have, need);
       } catch {
-        // Not there yet (the server creates the position node): ask again.
-      } finally {
-        await session.close();
+        // Not there yet (the server creates the position nodes): ask again.
       }
-      if (position >= target) return;
-      if (performance.now() > deadline) {
+      if (behind === 0) return;
+      // A graph of another log never catches up: something else rebuilt the scratch graph.
+      otherLogSince = graphLog && graphLog !== logId ? (otherLogSince ?? performance.now()) : null;
+      if (otherLogSince !== null && performance.now() - otherLogSince > 10_000) {
         throw new Error(
-          `the graph is at event ${position} of ${target} after ${options.timeoutMs} ms`,
+          `the scratch graph (${config.neo4j.uri}) was built from another log (${String(graphLog)}; ` +
+            `the scratch log ${config.mariadb.database} is ${logId}): something else used it meanwhile`,
         );
+      }
+      if (performance.now() > deadline) {
+        throw new Error(`the graph still lacks ${behind} events after ${options.timeoutMs} ms`);
       }
       if (performance.now() - reported >= options.reportEveryMs) {
         reported = performance.now();
-        options.report(position);
+        options.report(behind);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

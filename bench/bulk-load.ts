@@ -177,17 +177,34 @@ export interface BulkLoader {
  * followup comes after its initial in the log. The graph then catches up from the log.
  */
 export class MariadbBulkLoader implements BulkLoader {
-  private constructor(private readonly connection: PoolConnection) {}
+  private constructor(
+    private readonly connection: PoolConnection,
+    private seq: number,
+  ) {}
 
   static async open(pool: Pool): Promise<MariadbBulkLoader> {
     await migrate(pool);
-    return new MariadbBulkLoader(await pool.getConnection());
+    const connection = await pool.getConnection();
+    // Bulk rows are writer 0's, the writer of rows logged before writers existed (no API
+    // process leases it), numbered on from what it already holds.
+    const [rows] = await connection.query(
+      "SELECT COALESCE(MAX(writer_seq), 0) AS seq FROM events WHERE writer_id = 0",
+    );
+    return new MariadbBulkLoader(connection, Number((rows as { seq: number }[])[0]!.seq));
   }
 
   async write(chunk: readonly BenchEvent[]) {
-    const rows = chunk.map((e) => [e.kind, e.uuid, e.symbol, e.guess, formatMicros(e.at)]);
+    const rows = chunk.map((e) => [
+      0,
+      ++this.seq,
+      e.kind,
+      e.uuid,
+      e.symbol,
+      e.guess,
+      formatMicros(e.at),
+    ]);
     await this.connection.query(
-      "INSERT INTO events (kind, uuid, symbol, guess, created_at) VALUES ?",
+      "INSERT INTO events (writer_id, writer_seq, kind, uuid, symbol, guess, created_at) VALUES ?",
       [rows],
     );
   }

@@ -1,138 +1,29 @@
-import type { BenchResults, DashboardRow, Endpoint, IngestBackend, Span } from "./results.js";
+import fs from "node:fs";
+import path from "node:path";
+import { renderChart } from "./chart.js";
+import {
+  ingestLabel,
+  type BenchResults,
+  type DashboardRow,
+  type IngestRow,
+  type UnderLoadResult,
+} from "./results.js";
+import { computeTargets, micros, ms, num, ratioText, sizeLabel, type Target } from "./targets.js";
 
-export interface Target {
-  name: string;
-  goal: string;
-  /** What was compared, with the numbers. */
-  measured: string;
-  ratio: number | null;
-  /** null when this run did not measure what the target needs. */
-  met: boolean | null;
-}
+export { sizeLabel };
 
-const ms = (value: number) =>
-  value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
-const num = (value: number) => Math.round(value).toLocaleString("en-US");
-const ratioText = (ratio: number) => (ratio >= 100 ? `${num(ratio)}×` : `${ratio.toFixed(2)}×`);
-export const sizeLabel = (events: number) => {
-  const exponent = Math.log10(events);
-  return Number.isInteger(exponent) ? `10^${exponent}` : num(events);
-};
-
-function ingestRps(results: BenchResults, backend: IngestBackend, concurrency: number) {
-  return results.ingest.find((r) => r.backend === backend && r.concurrency === concurrency)?.rps;
-}
-
-function dashboardP50(
-  results: BenchResults,
-  backend: string,
-  events: number,
-  endpoint: Endpoint,
-  span: Span,
-) {
-  return results.dashboard.find(
-    (r) =>
-      r.backend === backend && r.events === events && r.endpoint === endpoint && r.span === span,
-  )?.p50_ms;
-}
-
-type Side = { label: string; value: number | undefined; unit: string };
-type Bound = { atLeast: number } | { atMost: number };
-
-/**
- * A ratio target: `numerator / denominator` must be at least (or at most) the bound; the goal
- * reads "≥ n×" or "≤ n×" unless given.
- */
-function ratioTarget(
-  name: string,
-  numerator: Side,
-  denominator: Side,
-  bound: Bound,
-  goal = "atLeast" in bound ? `≥ ${bound.atLeast}×` : `≤ ${bound.atMost}×`,
-): Target {
-  if (numerator.value === undefined || denominator.value === undefined || denominator.value <= 0) {
-    return { name, goal, measured: "not measured in this run", ratio: null, met: null };
-  }
-  const ratio = numerator.value / denominator.value;
-  const show = (side: Side) =>
-    `${side.label} ${side.unit === "ms" ? ms(side.value!) : num(side.value!)} ${side.unit}`;
-  const met = "atLeast" in bound ? ratio >= bound.atLeast : ratio <= bound.atMost;
-  return { name, goal, measured: `${show(numerator)} / ${show(denominator)}`, ratio, met };
-}
-
-/** The issue's targets, each computed from this run's numbers only. */
-export function computeTargets(results: BenchResults): Target[] {
-  const targets: Target[] = [];
-  const rps = (backend: IngestBackend) => ({
-    label: backend,
-    value: ingestRps(results, backend, 64),
-    unit: "req/s",
-  });
-  const p50 = (backend: string, events: number, endpoint: Endpoint, span: Span) => ({
-    label: `${backend}${span === "-" ? "" : ` ${span}`} @${sizeLabel(events)}`,
-    value: dashboardP50(results, backend, events, endpoint, span),
-    unit: "ms",
-  });
-
-  targets.push(
-    ratioTarget("ingest c64: graph vs null", rps("graph"), rps("null"), {
-      atLeast: 0.7,
-    }),
-    ratioTarget("ingest c64: graph vs sqlite", rps("graph"), rps("sqlite"), {
-      atLeast: 10,
-    }),
-    ratioTarget("ingest c64: null vs bare Express", rps("null"), rps("bare-express"), {
-      atLeast: 0.9,
-    }),
+/** The run's outputs: the JSON, the Markdown report and the chart beside it. */
+export function writeOutputs(results: BenchResults, out: string): string[] {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const base = out.replace(/\.json$/, "");
+  const svg = `${base}.svg`;
+  fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(
+    `${base}.md`,
+    renderMarkdown(results, computeTargets(results), path.basename(svg)),
   );
-  const dashboards = [
-    ["symbol", "-", "symbol"],
-    ["range", "day", "range (day)"],
-    ["range", "week", "range (week)"],
-    ["range", "all", "range (all)"],
-  ] as const;
-  for (const [endpoint, span, what] of dashboards) {
-    targets.push(
-      ratioTarget(
-        `10^7: graph ${what} p50 vs null`,
-        p50("graph", 1e7, endpoint, span),
-        p50("null", 1e7, endpoint, span),
-        endpoint === "symbol" ? { atMost: 5 } : { atMost: 10 },
-      ),
-    );
-  }
-  for (const [endpoint, span, what] of dashboards) {
-    targets.push(
-      ratioTarget(
-        `graph ${what} p50: 10^7 vs 10^4`,
-        p50("graph", 1e7, endpoint, span),
-        p50("graph", 1e4, endpoint, span),
-        { atMost: 1.5 },
-      ),
-    );
-  }
-  targets.push(
-    ratioTarget(
-      "10^6: symbol, sqlite p50 / graph p50",
-      p50("sqlite", 1e6, "symbol", "-"),
-      p50("graph", 1e6, "symbol", "-"),
-      { atLeast: 100 },
-    ),
-    ratioTarget(
-      "10^6: one-week range, sqlite p50 / graph p50",
-      p50("sqlite", 1e6, "range", "week"),
-      p50("graph", 1e6, "range", "week"),
-      { atLeast: 1000 },
-    ),
-    ratioTarget(
-      "graph rebuild",
-      { label: "rebuild", value: results.rebuild_events_per_s ?? undefined, unit: "events/s" },
-      { label: "target", value: 100_000, unit: "events/s" },
-      { atLeast: 1 },
-      "≥ 100 000 events/s",
-    ),
-  );
-  return targets;
+  fs.writeFileSync(svg, renderChart(results.dashboard));
+  return [out, `${base}.md`, svg];
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -184,26 +75,34 @@ export function renderMarkdown(
       ]),
     ),
   );
+  const missed = targets.filter((t) => t.met === false);
+  if (missed.length > 0) {
+    out.push("", "Missed, by how much, and what was measured meanwhile:", "");
+    for (const t of missed) {
+      out.push(`- **${t.name}**: ${t.shortfall}.${t.evidence ? ` Measured: ${t.evidence}.` : ""}`);
+    }
+  }
 
   out.push("", "## Ingest (POST /initial + /followup, the client's mix)", "");
   out.push(
-    `Each point: ${s.ingest_warmup_seconds} s warm-up, then ${s.ingest_seconds} s measured; ` +
-      "the load generator (lib/client/load-client.ts) runs in the bench process, each server in its own.",
+    `Each point: ${s.ingest_warmup_seconds} s warm-up, then ${s.ingest_repeats ?? 1} runs of ` +
+      `${s.ingest_seconds} s: the median, and the spread (min–max) of req/s. ` +
+      `Load generator: ${s.wrk ? `wrk (${s.wrk}) with bench/wrk/client-mix.lua, one connection per thread` : "the Node client"}` +
+      "; the Node client rows are the project's own client (lib/client/load-client.ts) in a process of its own. " +
+      `\`graph\` has WORKERS unset (the server's default: one API process per core, ${results.machine.cores} here); ` +
+      "`graph WORKERS=n` sets it. " +
+      "CPU per request from /proc/<pid>/stat (utime + stime) of the API server's process tree, mariadbd " +
+      "(shared: whatever else uses it shows too), the Neo4j JVM and the load generator; " +
+      "busy = cores the whole machine kept busy, others = what no watched process used.",
     "",
   );
-  out.push(
-    table(
-      ["backend", "concurrency", "req/s", "p50 ms", "p99 ms", "errors"],
-      results.ingest.map((r) => [
-        r.backend,
-        String(r.concurrency),
-        num(r.rps),
-        ms(r.p50_ms),
-        ms(r.p99_ms),
-        String(r.errors),
-      ]),
-    ),
-  );
+  out.push(ingestTable(results.ingest, results.machine.cores));
+  const costs = generatorCosts(results.ingest);
+  if (costs) out.push("", costs);
+  if (results.under_load?.length) out.push("", underLoadSection(results.under_load));
+  for (const error of results.under_load_errors ?? []) {
+    out.push("", `- **Dashboards under load failed** on ${error}`);
+  }
 
   out.push("", "## Dashboard latency (p50 / p99 ms, sequential requests)", "");
   const sizes = results.sizes;
@@ -293,14 +192,19 @@ export function renderMarkdown(
       : results.rebuild
         ? "`npm run graph:rebuild` (Neo4j's bulk importer into the test server: the log to CSV, " +
           `stop, import, start, catch up) over ${num(results.rebuild.events)} events: ` +
-          `${results.rebuild.seconds.toFixed(1)} s, **${num(results.rebuild_events_per_s!)} events/s**.`
+          `${results.rebuild.seconds.toFixed(1)} s, **${num(results.rebuild_events_per_s!)} events/s**` +
+          (results.rebuild.phases
+            ? ` (${Object.entries(results.rebuild.phases)
+                .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
+                .join(", ")}).`
+            : ".")
         : "Not run.",
   );
 
-  out.push("", "## Peak RSS of the API process during the ingest runs (VmHWM)", "");
+  out.push("", "## Peak RSS of the API (main) process during the ingest runs (VmHWM)", "");
   out.push(
     table(
-      ["backend", "peak RSS MiB"],
+      ["server", "peak RSS MiB"],
       Object.entries(results.peak_rss_mb).map(([backend, mb]) => [backend, mb.toFixed(0)]),
     ),
   );
@@ -310,5 +214,140 @@ export function renderMarkdown(
     for (const check of results.checks) out.push(`- ${check}`);
   }
   out.push("");
+  return out.join("\n");
+}
+
+const range = (row: IngestRow) =>
+  row.rps_min === undefined ? "" : ` (${num(row.rps_min)}–${num(row.rps_max!)})`;
+
+function ingestTable(rows: readonly IngestRow[], cores: number): string {
+  return table(
+    [
+      "server",
+      "load",
+      "c",
+      "req/s (min–max)",
+      "p50 ms",
+      "p99 ms",
+      "errors",
+      "API µs/req",
+      "mariadbd µs/req",
+      "Neo4j µs/req",
+      "load gen µs/req",
+      `busy of ${cores} cores (others)`,
+    ],
+    rows.map((r) => {
+      const cpu = r.cpu_ms_per_request;
+      return [
+        ingestLabel(r),
+        r.generator ?? "node",
+        String(r.concurrency),
+        `${num(r.rps)}${range(r)}`,
+        ms(r.p50_ms),
+        ms(r.p99_ms),
+        String(r.errors),
+        micros(cpu?.api),
+        micros(cpu?.mariadb),
+        micros(cpu?.neo4j),
+        micros(cpu?.generator),
+        r.machine_busy_cores === undefined
+          ? "–"
+          : `${r.machine_busy_cores.toFixed(2)} (${r.other_cores!.toFixed(2)})`,
+      ];
+    }),
+  );
+}
+
+/** wrk's and the Node client's CPU per request against the server's, at the same point. */
+function generatorCosts(rows: readonly IngestRow[]): string | null {
+  const lines: string[][] = [];
+  for (const node of rows.filter((r) => r.generator === "node")) {
+    const wrk = rows.find(
+      (r) =>
+        r.generator === "wrk" &&
+        r.backend === node.backend &&
+        r.workers === node.workers &&
+        r.concurrency === node.concurrency,
+    );
+    if (!wrk?.cpu_ms_per_request || !node.cpu_ms_per_request) continue;
+    const share = (row: IngestRow) => {
+      const initials = (row.runs ?? []).reduce((sum, run) => sum + run.initials, 0);
+      const followups = (row.runs ?? []).reduce((sum, run) => sum + run.followups, 0);
+      return initials > 0 ? `${((100 * followups) / initials).toFixed(1)}%` : "–";
+    };
+    lines.push([
+      ingestLabel(node),
+      String(node.concurrency),
+      `${share(wrk)} / ${share(node)}`,
+      `${micros(wrk.cpu_ms_per_request.generator)} / ${micros(wrk.cpu_ms_per_request.api)}`,
+      `${num(wrk.rps)}`,
+      `${micros(node.cpu_ms_per_request.generator)} / ${micros(node.cpu_ms_per_request.api)}`,
+      `${num(node.rps)}`,
+    ]);
+  }
+  if (lines.length === 0) return null;
+  return [
+    "### What the load generator costs",
+    "",
+    "CPU µs per request of the load generator / of the API server, same server and concurrency " +
+      "(and the mix each produced: followups per initial answered):",
+    "",
+    table(
+      [
+        "server",
+        "c",
+        "followups per initial, wrk / Node",
+        "wrk / API",
+        "req/s with wrk",
+        "Node client / API",
+        "req/s with the Node client",
+      ],
+      lines,
+    ),
+  ].join("\n");
+}
+
+function underLoadSection(results: readonly UnderLoadResult[]): string {
+  const out = [
+    "### Dashboards under write load",
+    "",
+    "One connection reads a random symbol and a random range (microsecond bounds inside what the " +
+      "ingest wrote) in turn; a second plays read-your-writes probes: POST /initial for `z` (which " +
+      "wrk leaves out of its mix meanwhile), then GET /dashboard/symbol/z until the count includes " +
+      "it — the lag runs from the POST's 200 to that answer, and an answer without it is a stale read. " +
+      "First with nothing else running, then while wrk drives c64 fresh-uuid ingest.",
+    "",
+  ];
+  const rows: string[][] = [];
+  for (const result of results) {
+    for (const cell of result.cells) {
+      rows.push([
+        ingestLabel(result),
+        cell.endpoint,
+        cell.load,
+        cell.samples > 0 ? ms(cell.p50_ms) : "–",
+        cell.samples > 0 ? ms(cell.p99_ms) : "–",
+        String(cell.samples),
+      ]);
+    }
+  }
+  out.push(table(["server", "read", "while", "p50 ms", "p99 ms", "samples"], rows));
+  for (const result of results) {
+    const cpu = result.cpu_ms_per_request;
+    out.push(
+      "",
+      `- ${ingestLabel(result)}: wrk ingested ${num(result.ingest_rps)} req/s meanwhile` +
+        (cpu
+          ? ` (CPU µs per ingest request: API ${micros(cpu.api)}, mariadbd ${micros(cpu.mariadb)}, ` +
+            `Neo4j ${micros(cpu.neo4j)}, wrk ${micros(cpu.generator)}; ${result.machine_busy_cores?.toFixed(2)} cores busy)`
+          : "") +
+        `; ${result.stale_reads} stale reads, ${result.lost_probes} probes never saw their write` +
+        (result.failed_reads
+          ? `; requests not answered 200: ${result.failed_reads.idle} idle, ${result.failed_reads.loaded} under load`
+          : "") +
+        (result.failure_samples?.length ? ` (first: ${result.failure_samples[0]})` : "") +
+        ".",
+    );
+  }
   return out.join("\n");
 }

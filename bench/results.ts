@@ -5,16 +5,96 @@ export type IngestBackend = Backend | "bare-express";
 export type Endpoint = "symbol" | "range";
 export type Span = "-" | "day" | "week" | "all";
 
+/** "graph", or "graph WORKERS=2" for a row measured with WORKERS set. */
+export const ingestLabel = (row: { backend: IngestBackend; workers?: number | null }) =>
+  row.workers === null || row.workers === undefined
+    ? row.backend
+    : `${row.backend} WORKERS=${row.workers}`;
+
+/** Who drove the load: wrk with bench/wrk/client-mix.lua, or the project's Node client. */
+export type Generator = "wrk" | "node";
+
+/** CPU milliseconds per request answered, by process: from /proc/<pid>/stat utime + stime. */
+export interface CpuPerRequest {
+  /** The API server: its process and every descendant (cluster workers). */
+  api: number;
+  /** mariadbd (shared with whatever else uses that server meanwhile). */
+  mariadb: number | null;
+  /** The Neo4j JVM of the scratch graph. */
+  neo4j: number | null;
+  /** wrk, or the Node client's process. */
+  generator: number;
+}
+
+/** One measured run of one ingest point. */
+export interface IngestRun {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  initials: number;
+  followups: number;
+  errors: number;
+  seconds: number;
+  cpu_ms_per_request: CpuPerRequest;
+  /** How many API processes were counted (main + workers). */
+  api_processes: number;
+  /** Cores the whole machine kept busy meanwhile (of `machine.cores`). */
+  machine_busy_cores: number;
+  /** Of those, what no watched process (nor the bench) used: other work on the machine. */
+  other_cores: number;
+  error_samples?: string[];
+}
+
+/** One ingest point: the median of its runs (spread in min/max), every run kept. */
 export interface IngestRow {
   backend: IngestBackend;
+  /** WORKERS given to the server, or null when unset (the server's default). */
+  workers?: number | null;
+  generator?: Generator;
   concurrency: number;
+  /** Medians over the runs. */
   rps: number;
   p50_ms: number;
   p99_ms: number;
   requests: number;
   errors: number;
+  rps_min?: number;
+  rps_max?: number;
+  cpu_ms_per_request?: CpuPerRequest;
+  machine_busy_cores?: number;
+  other_cores?: number;
+  runs?: IngestRun[];
   /** The first few error descriptions, when there were errors. */
   error_samples?: string[];
+}
+
+/** Dashboard reads on one connection while nothing else runs, or while wrk drives c64 ingest. */
+export interface UnderLoadCell {
+  endpoint: Endpoint | "read-your-writes";
+  load: "idle" | "c64 ingest";
+  p50_ms: number;
+  p99_ms: number;
+  samples: number;
+}
+
+/** The dashboards-under-write-load measurement of one graph server. */
+export interface UnderLoadResult {
+  backend: IngestBackend;
+  workers: number | null;
+  cells: UnderLoadCell[];
+  /** Probe reads after a POST's 200 that did not include it yet (read-your-writes broken). */
+  stale_reads: number;
+  /** Reads and probe writes answered other than 200 (a 503 under load, say), idle and loaded. */
+  failed_reads?: { idle: number; loaded: number };
+  failure_samples?: string[];
+  /** Probes whose write was never seen before the probe gave up. */
+  lost_probes: number;
+  /** What wrk achieved meanwhile, and the CPU per request of each process. */
+  ingest_rps: number;
+  cpu_ms_per_request: CpuPerRequest | null;
+  machine_busy_cores: number | null;
+  seconds: number;
 }
 
 export interface DashboardRow {
@@ -72,6 +152,10 @@ export interface BenchResults {
   settings: {
     ingest_seconds: number;
     ingest_warmup_seconds: number;
+    /** Measured runs per ingest point (median and min–max reported). */
+    ingest_repeats?: number;
+    /** wrk's version, or why it was not used. */
+    wrk?: string;
     concurrencies: number[];
     data_span_days: number;
     /** Samples per cell, unless `budget_s` ran out first (after 10, or 3 for sqlite). */
@@ -83,11 +167,16 @@ export interface BenchResults {
   skipped: SkippedCell[];
   loads: LoadRow[];
   rebuild_events_per_s: number | null;
-  rebuild: { events: number; seconds: number } | null;
+  /** rebuild-cli's JSON line: events, seconds, and the seconds of each phase. */
+  rebuild: { events: number; seconds: number; phases?: Record<string, number> } | null;
   /** Why the rebuild failed, when it did. */
   rebuild_error?: string;
   /** Why the run stopped early, when it did; the numbers measured before stand. */
   error?: string;
-  peak_rss_mb: Partial<Record<IngestBackend, number>>;
+  /** Dashboards under c64 ingest (graph servers), when measured. */
+  under_load?: UnderLoadResult[];
+  /** Servers whose dashboards-under-load measurement failed, and why. */
+  under_load_errors?: string[];
+  peak_rss_mb: Record<string, number>;
   checks: string[];
 }

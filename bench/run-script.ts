@@ -1,17 +1,18 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 
-/** The last line a script printed: its verdict or summary. */
-export const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
-
 /** Runs a Node script of the project to completion; resolves with its stdout. */
 export function runScript(
   script: string,
   env: NodeJS.ProcessEnv,
+  args: readonly string[] = [],
   onStderr?: (text: string) => void,
 ) {
   return new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script, ...args], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -25,4 +26,23 @@ export function runScript(
       else reject(new Error(`${path.basename(script)} exited with ${code}:\n${stdout}\n${stderr}`));
     });
   });
+}
+
+/**
+ * Runs a script of the project that reports in one JSON line (`--json` among `args`); resolves
+ * with that line, parsed: the last line of its stdout.
+ */
+export async function runJson<T>(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  args: readonly string[],
+  onStderr?: (text: string) => void,
+): Promise<T> {
+  const stdout = await runScript(script, env, args, onStderr);
+  const line = stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    throw new Error(`${path.basename(script)} ${args.join(" ")}: not a JSON line: ${line}`);
+  }
 }

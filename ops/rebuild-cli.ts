@@ -6,18 +6,21 @@ import { createMariadbPool, migrate } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { rebuildGraph, type RebuildMode } from "./rebuild.js";
 
-const USAGE = `usage: npm run graph:rebuild [-- --replay] [-- --server SERVER]
+const USAGE = `usage: npm run graph:rebuild [-- --replay] [-- --server SERVER] [-- --json]
 
 Recreates the Neo4j graph from the MariaDB log.
   (default)        bulk import: stops the local Neo4j server named by --server (default
                    NEO4J_SERVER, "neo4j"; also neo4j-read, neo4j-test, neo4j-test-read), imports the
                    whole log, starts it; needs root or sudo
-  --replay         empties the graph and replays the log through Cypher, online, on any server`;
+  --replay         empties the graph and replays the log through Cypher, online, on any server
+  --json           print one JSON line instead of the prose report:
+                   {"events":N,"seconds":S,"events_per_s":R,"mode":"import"|"replay","phases":{NAME:S,...}}`;
 
 const { values } = parseArgs({
   options: {
     replay: { type: "boolean", default: false },
     server: { type: "string" },
+    json: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -36,7 +39,7 @@ try {
   await migrate(pool);
   const started = performance.now();
   let lastReport = 0;
-  const phases: string[] = [];
+  const phases: [string, number][] = [];
   const stores = { driver, reader: new LogReader(pool), leases: new Leases(pool) };
   const events = await rebuildGraph(stores, mode, {
     onProgress: (behind) => {
@@ -44,14 +47,29 @@ try {
       lastReport = performance.now();
       process.stderr.write(`\rcatching up: ${behind} events to go   `);
     },
-    onPhase: (phase, seconds) => phases.push(`${phase} ${seconds.toFixed(1)} s`),
+    onPhase: (phase, seconds) => phases.push([phase, seconds]),
   });
   const seconds = (performance.now() - started) / 1000;
-  console.log(`phases: ${phases.join(", ")}`);
-  console.log(
-    `rebuilt the graph from ${events} events in ${seconds.toFixed(1)} s ` +
-      `(${Math.round(events / seconds)} events/s, ${mode.kind})`,
-  );
+  const eventsPerSecond = Math.round(events / seconds);
+  if (values.json) {
+    const round = (value: number) => Math.round(value * 1000) / 1000;
+    const phaseSeconds = Object.fromEntries(phases.map(([phase, s]) => [phase, round(s)]));
+    console.log(
+      JSON.stringify({
+        events,
+        seconds: round(seconds),
+        events_per_s: eventsPerSecond,
+        mode: mode.kind,
+        phases: phaseSeconds,
+      }),
+    );
+  } else {
+    console.log(`phases: ${phases.map(([phase, s]) => `${phase} ${s.toFixed(1)} s`).join(", ")}`);
+    console.log(
+      `rebuilt the graph from ${events} events in ${seconds.toFixed(1)} s ` +
+        `(${eventsPerSecond} events/s, ${mode.kind})`,
+    );
+  }
 } finally {
   await pool.end();
   await driver.close();

@@ -18,8 +18,8 @@ Usage: provision/install.sh [TARGET...] [--help]
 Installs and configures, as root (re-executes itself through sudo otherwise), the servers
 named (TARGET: all, the default, or mariadb, mariadb-test, neo4j, neo4j-read, neo4j-test,
 neo4j-test-read):
-  - openjdk-17-jre-headless, maven, curl, chromium (Debian packages; chromium for the
-    browser tests)
+  - openjdk-17-jre-headless, maven, curl, chromium, wrk (Debian packages; chromium for the
+    browser tests, wrk the bench's load generator)
   - MariaDB (mariadb-server, mariadb-client) as two servers: "mariadb" (Debian's, the
     service's database \$MARIADB_DATABASE; settings in $VG_MARIADB_CNF) and
     "mariadb-test" (the tests' and the benchmark's, with its own datadir, port and socket;
@@ -60,7 +60,8 @@ EOF
 # --- packages ---
 install_packages() {
   # chromium: the browser tests drive Debian's build (spec/support/browser.ts); nothing downloads one.
-  local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client chromium)
+  # wrk: the bench's load generator.
+  local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client chromium wrk)
   case "$NEO4J_SOURCE" in
     maven) want+=(maven) ;;
     apt) want+=(gnupg) ;;

@@ -431,6 +431,7 @@ vg_install_current() {
   ((${#names[@]})) || mapfile -t names < <(vg_all_instances)
   vg_settings_file_private || return 1
   command -v chromium >/dev/null 2>&1 || return 1 # the browser tests' (install.sh adds it)
+  command -v wrk >/dev/null 2>&1 || return 1 # the bench's load generator
   for name in "${names[@]}"; do
     case "$name" in
       mariadb | mariadb-test)

@@ -3,7 +3,7 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
 import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
-import { lockScratchStores, SCRATCH_LOCK } from "../bench/scratch-lock.js";
+import { lockScratchStores, SCRATCH_LOCK } from "../stores/scratch-lock.js";
 import { testConfig, testEnv } from "./support/graph-stores.js";
 import { STORES_AVAILABLE } from "./support/stores-available.js";
 

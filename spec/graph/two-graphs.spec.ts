@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { openGraphInterface, type GraphInterface } from "../../lib/graph/graph-interface.js";
 import { verifyGraph } from "../../ops/verify.js";
-import { testReadNeo4jServer, testReadNeo4jUri } from "../../bench/bench-stores.js";
+import { testReadNeo4jServer, testReadNeo4jUri } from "../../stores/scratch-stores.js";
 import {
   resetStores,
   testConfig,

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import neo4j from "neo4j-driver";
 import { loadConfig, PROJECT_ROOT } from "../../lib/config.js";
 import { createMariadbPool } from "../../lib/graph/mariadb.js";
-import { testReadNeo4jUri } from "../../bench/bench-stores.js";
+import { testReadNeo4jUri } from "../../stores/scratch-stores.js";
 import { testConfig } from "../support/graph-stores.js";
 import { describeWithStores } from "../support/stores-available.js";
 

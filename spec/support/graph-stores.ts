@@ -1,4 +1,4 @@
-import { benchConfig, benchStoreEnv } from "../../bench/bench-stores.js";
+import { scratchConfig, scratchStoreEnv } from "../../stores/scratch-stores.js";
 import { GraphInterface, openGraphInterface } from "../../lib/graph/graph-interface.js";
 import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
 import { createNeo4jDriver, OPERATOR_TX } from "../../lib/graph/neo4j.js";
@@ -7,16 +7,16 @@ import type { Micros } from "../../lib/model/timestamp.js";
 import { eventually } from "./services.js";
 
 /**
- * The tests' own stores, shared with the benchmark (bench/bench-stores.ts): database `og_test`
+ * The tests' own stores, shared with the benchmark (stores/scratch-stores.ts): database `og_test`
  * on the tests' own MariaDB server (`mariadb-test`, port 3307) and the Neo4j test instance (Bolt
  * 7688), both started by provision/services.sh, so a test run never touches the service's data
  * or its servers.
  */
-export const testConfig = benchConfig;
+export const testConfig = scratchConfig;
 
 /** Environment for a child server process that uses the test stores. */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, DATA_INTERFACE: "graph", WORKERS: "1", ...benchStoreEnv(), ...extra };
+  return { ...process.env, DATA_INTERFACE: "graph", WORKERS: "1", ...scratchStoreEnv(), ...extra };
 }
 
 /** Empties a test graph, its projection record included. */

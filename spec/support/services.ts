@@ -2,12 +2,12 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../../lib/config.js";
-import { benchStoreEnv } from "../../bench/bench-stores.js";
+import { scratchStoreEnv } from "../../stores/scratch-stores.js";
 
 const run = promisify(execFile);
 
 /** The Neo4j instance the tests use, as provision/services.sh names it. */
-export const TEST_NEO4J_SERVICE = benchStoreEnv().NEO4J_SERVER;
+export const TEST_NEO4J_SERVICE = scratchStoreEnv().NEO4J_SERVER;
 
 /**
  * The tests' own MariaDB server (port 3307), as provision/services.sh names it: a test that stops

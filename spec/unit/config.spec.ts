@@ -9,7 +9,11 @@ import {
   PROJECT_ROOT,
   testStoreEnv,
 } from "../../lib/config.js";
-import { testNeo4jUris, testReadNeo4jServer, testReadNeo4jUri } from "../../bench/bench-stores.js";
+import {
+  testNeo4jUris,
+  testReadNeo4jServer,
+  testReadNeo4jUri,
+} from "../../stores/scratch-stores.js";
 
 describe("configuration", () => {
   it("when nothing is set, then SPEC's defaults apply", () => {

@@ -8,6 +8,9 @@ import type { Config } from "../lib/config.js";
  */
 export const SCRATCH_LOCK = "vowelgraph_scratch_stores";
 
+/** The lock's name for one scratch database. */
+export const scratchLockName = (database: string) => `${SCRATCH_LOCK}:${database}`;
+
 /**
  * Holds SCRATCH_LOCK on a connection of its own until `release` is called (or the process
  * dies). Whatever else takes the same lock (another bench, or a test run, which empties them) waits
@@ -26,7 +29,7 @@ export async function lockScratchStores(
   });
   // A lost connection (a spec that restarts MariaDB) only means the lock is gone.
   connection.on("error", () => {});
-  const name = `${SCRATCH_LOCK}:${config.mariadb.database}`;
+  const name = scratchLockName(config.mariadb.database);
   const [rows] = await connection.query("SELECT GET_LOCK(?, ?) AS locked", [name, waitSeconds]);
   if (Number((rows as { locked: number | null }[])[0]!.locked) !== 1) {
     await connection.end();
