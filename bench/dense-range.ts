@@ -87,7 +87,7 @@ interface Event {
   at: Micros;
 }
 
-/** Background sessions, then the dense minute's; about one in seven gets a followup 2 s–4 h later. */
+/** Background sessions and the dense minute's; one in seven gets a followup 2 s–4 h later. */
 function generate(options: DenseRangeOptions, random: RandomSource): Event[] {
   const events: Event[] = [];
   const session = (at: Micros) => {
@@ -183,17 +183,31 @@ async function emptyStores(config: Config): Promise<void> {
   }
 }
 
-async function feed(backend: GraphInterface, events: readonly Event[], window = 500) {
+/**
+ * Sends the events in time order, `window` at a time, each stamped with its own time by the
+ * replay clock (read synchronously inside the call). A window that fails (a shared MariaDB
+ * past its 5 s query timeout) is sent again: an initial's retry is a no-op, a followup's may
+ * log it twice, which the graph then counts twice as well (the check is graph against log).
+ */
+async function feed(backend: GraphInterface, stamp: (e: Event) => void, events: Event[]) {
+  const window = 250;
   for (let i = 0; i < events.length; i += window) {
-    await Promise.all(
-      events
-        .slice(i, i + window)
-        .map((e) =>
-          e.kind === "initial"
+    let pending = events.slice(i, i + window);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const results = await Promise.allSettled(
+        pending.map((e) => {
+          stamp(e);
+          return e.kind === "initial"
             ? backend.logInitial(e.uuid, e.symbol, e.guess)
-            : backend.logFollowup(e.uuid),
-        ),
-    );
+            : backend.logFollowup(e.uuid);
+        }),
+      );
+      const failed = pending.filter((_, k) => results[k]!.status === "rejected");
+      if (failed.length > 0 && attempt === 5) {
+        throw (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
+      }
+      pending = failed;
+    }
   }
   for (;;) {
     if (backend.projection.position >= backend.log.committedPosition) return;
@@ -287,13 +301,13 @@ export async function measureDenseRange(options: DenseRangeOptions): Promise<Den
   log(`dense-range: ${events.length} events (${initials} initials), emptying the stores`);
   await emptyStores(config);
 
-  let clock = 0;
-  const backend = await openGraphInterface(config, () => events[clock++]!.at);
+  let now = 0;
+  const backend = await openGraphInterface(config, () => now);
   const result = {} as DenseRangeResult;
   try {
     const cpuBefore = pid === null ? null : cpuSeconds(pid);
     const started = performance.now();
-    await feed(backend, events);
+    await feed(backend, (e) => (now = e.at), events);
     const seconds = (performance.now() - started) / 1000;
     const cpu = pid === null || cpuBefore === null ? null : cpuSeconds(pid) - cpuBefore;
     log(`dense-range: fed and projected in ${seconds.toFixed(1)} s, Neo4j CPU ${cpu} s`);
