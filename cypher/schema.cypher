@@ -1,16 +1,14 @@
-// Constraints and indexes, applied at start-up (each is IF [NOT] EXISTS: re-applying is a no-op).
-// The plain index comes first: CREATE INDEX returns at once and fills the index in the
+// Constraints and indexes, applied at start-up (each is IF NOT EXISTS, so re-applying is a no-op).
+// The two plain indexes come first: CREATE INDEX returns at once and fills the index in the
 // background, while CREATE CONSTRAINT waits for its own index, so on a freshly imported graph
 // all of them are populated side by side (the caller then awaits them all).
 
 // Range index on the initial's time: serves the sub-millisecond edges of a range query.
 CREATE RANGE INDEX session_at IF NOT EXISTS FOR (s:Session) ON (s.at);
 
-// The range query's seek "grain = g AND start in [from, to)" is served by bucket_key below,
-// whose (grain, start, symbol) begins with (grain, start). A separate (grain, start) index cost
-// every Bucket node a second index entry, and at a few events a second most Bucket nodes are
-// a single session's sub-second buckets: one index, not two.
-DROP INDEX bucket_span IF EXISTS;
+// Can serve the range query's seek "grain = g AND start in [from, to)", for every grain from
+// day down to ms (lib/graph/range-plan.ts).
+CREATE RANGE INDEX bucket_span IF NOT EXISTS FOR (b:Bucket) ON (b.grain, b.start);
 
 // One node per letter; serves every MATCH (:Symbol {name}).
 CREATE CONSTRAINT symbol_name IF NOT EXISTS FOR (s:Symbol) REQUIRE s.name IS UNIQUE;
