@@ -1,5 +1,5 @@
 // GET /dashboard/range/<lower>/<upper>: per symbol, whole buckets for the part of the range
-// they tile (day down to millisecond spans from lib/graph/range-plan.ts), plus the sessions in
+// they tile (100-day down to millisecond spans from lib/graph/range-plan.ts), plus the sessions in
 // the sub-millisecond edges. Buckets can be sought in bucket_span (grain, start), edge sessions
 // in session_at; the work grows with the span's shape, not with the events inside it, and at
 // most with the few sessions of two milliseconds. No hint on the bucket seek: forced onto

@@ -6,8 +6,10 @@
 // Range index on the initial's time: serves the sub-millisecond edges of a range query.
 CREATE RANGE INDEX session_at IF NOT EXISTS FOR (s:Session) ON (s.at);
 
-// Can serve the range query's seek "grain = g AND start in [from, to)", for every grain from
-// day down to ms (lib/graph/range-plan.ts).
+// Serves the range query's seek "grain = g AND start in [from, to)", for every grain from 100d
+// down to ms (lib/graph/range-plan.ts). bucket_key cannot: Neo4j 5.26 seeks a composite index
+// only with a predicate on each of its properties, and without this index the planner scans
+// every Bucket node (measured: it did).
 CREATE RANGE INDEX bucket_span IF NOT EXISTS FOR (b:Bucket) ON (b.grain, b.start);
 
 // One node per letter; serves every MATCH (:Symbol {name}).
