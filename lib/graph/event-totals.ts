@@ -2,6 +2,7 @@ import type { Micros } from "../model/timestamp.js";
 import type { LoggedEvent } from "./logged-event.js";
 import { SYMBOLS } from "../model/symbols.js";
 import { GRAINS, type Grain } from "./range-plan.js";
+import { TotalsTable } from "./totals-table.js";
 
 /** What the graph keeps per Symbol and per Bucket: the dashboard entry, before formatting. */
 export interface Totals {
@@ -19,7 +20,8 @@ export interface BucketKey {
 
 // Buckets align to the epoch (UTC): bucket n of a grain starts at n × its width. A bucket's map
 // key is n × SYMBOL_SLOTS + the symbol's index, a number rather than a string because a bulk
-// rebuild adds every event of the log to four buckets.
+// rebuild adds every event of the log to a bucket of every grain. Exact: at the finest grain
+// (1 ms) n × 32 stays below 2^53 for any time a Micros holds.
 const SYMBOL_SLOTS = 32;
 const SYMBOL_INDEX = new Map(SYMBOLS.map((symbol, index) => [symbol, index]));
 
@@ -29,7 +31,7 @@ const SYMBOL_INDEX = new Map(SYMBOLS.map((symbol, index) => [symbol, index]));
  */
 export class EventTotals {
   readonly symbols = new Map<string, Totals>();
-  private readonly buckets = GRAINS.map(() => new Map<number, Totals>());
+  private readonly buckets = GRAINS.map(() => new TotalsTable());
 
   add(event: LoggedEvent): void {
     const initialAt = event.kind === "initial" ? event.at : null;
@@ -37,22 +39,30 @@ export class EventTotals {
     const symbolIndex = SYMBOL_INDEX.get(event.symbol)!;
     for (let level = 0; level < GRAINS.length; level++) {
       const slot = Math.floor(event.sessionAt / GRAINS[level]!.micros);
-      addTo(this.buckets[level]!, slot * SYMBOL_SLOTS + symbolIndex, initialAt);
+      this.buckets[level]!.add(slot * SYMBOL_SLOTS + symbolIndex, initialAt);
     }
   }
 
   *bucketEntries(): Generator<[BucketKey, Totals]> {
     for (const [level, { grain, micros }] of GRAINS.entries()) {
-      for (const [key, totals] of this.buckets[level]!) {
+      for (const [key, initials, followups, earliest, latest] of this.buckets[level]!.entries()) {
         const slot = Math.floor(key / SYMBOL_SLOTS);
         const symbol = SYMBOLS[key - slot * SYMBOL_SLOTS]!;
-        yield [{ grain, start: slot * micros, symbol }, totals];
+        yield [
+          { grain, start: slot * micros, symbol },
+          {
+            initials,
+            followups,
+            earliest: Number.isNaN(earliest) ? null : earliest,
+            latest: Number.isNaN(latest) ? null : latest,
+          },
+        ];
       }
     }
   }
 }
 
-function addTo<K>(totals: Map<K, Totals>, key: K, initialAt: Micros | null) {
+function addTo(totals: Map<string, Totals>, key: string, initialAt: Micros | null) {
   let entry = totals.get(key);
   if (!entry) {
     entry = { initials: 0, followups: 0, earliest: null, latest: null };

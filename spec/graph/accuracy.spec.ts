@@ -8,6 +8,7 @@ import {
   MICROS_PER_DAY,
   MICROS_PER_HOUR,
   MICROS_PER_MINUTE,
+  parseTimestamp,
   type Micros,
 } from "../../lib/model/timestamp.js";
 import { generateEventStream, replayClock, type GeneratedEvent } from "../support/event-stream.js";
@@ -127,5 +128,83 @@ describeWithStores("graph backend: accuracy against ground truth", () => {
     await checkRange(at, at);
     const before = events[0]!.at - 10 * MICROS_PER_DAY;
     await checkRange(before, before + MICROS_PER_DAY);
+  });
+});
+
+describeWithStores("graph backend: accuracy on dense traffic, microsecond bounds", () => {
+  let backend: GraphInterface;
+  let truth: LogTruth;
+  let events: GeneratedEvent[];
+  const random = seededRandom(13);
+  const second = parseTimestamp("2017-07-12 13:37:41")!;
+  const minute = parseTimestamp("2017-07-12 13:37:00")!;
+
+  before(async () => {
+    // 5 000 initials inside one second and 5 000 more in its minute (ties on the same
+    // microsecond included), over a sparse day around them.
+    const streams = [
+      { sessions: 5_000, days: 1 / 86_400, start: "2017-07-12 13:37:41", seed: 1 },
+      { sessions: 5_000, days: 1 / 1_440, start: "2017-07-12 13:37:00", seed: 2 },
+      { sessions: 2_000, days: 1, start: "2017-07-12", seed: 3 },
+    ];
+    events = streams.flatMap((s) => generateEventStream(s)).sort((x, y) => x.at - y.at);
+    backend = await openEmptyGraphBackend(replayClock(events));
+    truth = new LogTruth(backend.pool);
+    await feedEvents(backend, events);
+    await untilGraphCurrent(backend);
+  });
+  after(() => backend.close());
+
+  async function checkRange(lower: Micros, upper: Micros) {
+    const graph = await backend.rangeAggregates(lower, upper);
+    expect(graph, `graph vs SQL for [${lower}, ${upper})`).to.deep.equal(
+      await truth.rangeAggregates(lower, upper),
+    );
+    expect(graph, `graph vs generated events for [${lower}, ${upper})`).to.deep.equal(
+      expectedRange(events, lower, upper),
+    );
+  }
+
+  it("when both bounds are random microseconds inside the dense second or minute, then exact", async () => {
+    for (const [from, width] of [
+      [second, 1_000_000],
+      [minute, MICROS_PER_MINUTE],
+    ] as const) {
+      for (let i = 0; i < 15; i++) {
+        const a = from + Math.floor(random() * width);
+        const b = from + Math.floor(random() * width);
+        await checkRange(Math.min(a, b), Math.max(a, b) + 1);
+      }
+    }
+  });
+
+  it("when ranges are a few microseconds to milliseconds wide, then exact", async () => {
+    for (let i = 0; i < 20; i++) {
+      const lower = second + Math.floor(random() * 1_000_000);
+      await checkRange(lower, lower + Math.floor(Math.exp(random() * Math.log(50_000))) + 1);
+    }
+  });
+
+  it("when one bound is in the dense minute and the other hours away, then exact", async () => {
+    for (let i = 0; i < 10; i++) {
+      const inside = minute + Math.floor(random() * MICROS_PER_MINUTE);
+      const away = Math.floor(random() * 10 * MICROS_PER_HOUR);
+      await checkRange(inside - away, inside);
+      await checkRange(inside, inside + away + 1);
+    }
+  });
+
+  it("when bounds are exactly initials' times, shared ones included, then lower in, upper out", async () => {
+    const dense = events.filter(
+      (e) => e.kind === "initial" && e.at >= minute && e.at < minute + MICROS_PER_MINUTE,
+    );
+    const shared = dense.filter((e, i) => i > 0 && dense[i - 1]!.at === e.at);
+    expect(shared.length, "initials sharing a microsecond").to.be.above(0);
+    for (let i = 0; i < 10; i++) {
+      const a = dense[Math.floor(random() * dense.length)]!.at;
+      const b = shared[Math.floor(random() * shared.length)]!.at;
+      await checkRange(Math.min(a, b), Math.max(a, b));
+      await checkRange(b, b + 1);
+    }
   });
 });

@@ -23,7 +23,8 @@ describe("the range plan", () => {
     const base = parseTimestamp("2017-06-28")!;
     for (let i = 0; i < 2000; i++) {
       const lower = base + Math.floor(random() * 40 * MICROS_PER_DAY);
-      const upper = lower + Math.floor(random() ** 3 * 20 * MICROS_PER_DAY);
+      // Widths from microseconds to 20 days, spread evenly over the orders of magnitude.
+      const upper = lower + Math.floor(Math.exp(random() * Math.log(20 * MICROS_PER_DAY)));
       const { parts } = intervals(lower, upper);
       let at = lower;
       for (const [from, to] of parts) {
@@ -44,13 +45,69 @@ describe("the range plan", () => {
     ]);
   });
 
-  it("when the bounds are arbitrary, then at most two sub-minute edges and two spans per grain", () => {
+  it("when the bounds are arbitrary, then at most two sub-millisecond edges and two spans per grain", () => {
     const lower = parseTimestamp("2017-06-01 13:27:41.123456")!;
     const upper = parseTimestamp("2017-06-09 02:03:04.000001")!;
     const { plan } = intervals(lower, upper);
     expect(plan.edgeSpans).to.have.length(2);
-    for (const edge of plan.edgeSpans) expect(edge.to - edge.from).to.be.below(MICROS_PER_MINUTE);
-    expect(plan.bucketSpans).to.have.length.at.most(7);
+    for (const edge of plan.edgeSpans) expect(edge.to - edge.from).to.be.below(1000);
+    expect(plan.bucketSpans).to.have.length.at.most(2 * GRAINS.length - 1);
+  });
+
+  it("when the bounds are microseconds apart or inside one millisecond, then no bucket, one edge", () => {
+    const lower = parseTimestamp("2017-06-01 13:27:41.123456")!;
+    for (const upper of [lower + 1, lower + 543]) {
+      expect(planRange(lower, upper)).to.deep.equal({
+        bucketSpans: [],
+        edgeSpans: [{ from: lower, to: upper }],
+      });
+    }
+  });
+
+  it("when a range lies inside one dense minute, then sub-minute buckets tile it", () => {
+    const random = seededRandom(7);
+    const minute = parseTimestamp("2017-07-12 13:37:00")!;
+    for (let i = 0; i < 2000; i++) {
+      const a = minute + Math.floor(random() * MICROS_PER_MINUTE);
+      const b = minute + Math.floor(random() * MICROS_PER_MINUTE);
+      const [lower, upper] = a < b ? [a, b] : [b, a + 1];
+      const { plan, parts } = intervals(lower, upper);
+      let at = lower;
+      for (const [from, to] of parts) {
+        expect(from, `gap or overlap in [${lower}, ${upper})`).to.equal(at);
+        at = to;
+      }
+      expect(at).to.equal(upper);
+      expect(plan.edgeSpans.length).to.be.at.most(2);
+      for (const edge of plan.edgeSpans) expect(edge.to - edge.from).to.be.below(1000);
+      // Per end at most (ratio to the next coarser grain - 1) buckets of each grain below a day.
+      for (const [level, { grain, micros }] of GRAINS.entries()) {
+        if (level === 0) continue;
+        const buckets = plan.bucketSpans
+          .filter((span) => span.grain === grain)
+          .reduce((n, span) => n + (span.to - span.from) / micros, 0);
+        expect(buckets, grain).to.be.at.most(2 * (GRAINS[level - 1]!.micros / micros - 1));
+      }
+    }
+  });
+
+  it("when bounds fall on grain boundaries, then the coarsest grain that fits is used", () => {
+    const second = parseTimestamp("2017-06-01 13:27:41")!;
+    expect(planRange(second, second + 3_000_000)).to.deep.equal({
+      bucketSpans: [{ grain: "second", from: second, to: second + 3_000_000 }],
+      edgeSpans: [],
+    });
+    const milli = second + 5_000;
+    expect(planRange(milli, milli + 2_000).bucketSpans).to.deep.equal([
+      { grain: "ms", from: milli, to: milli + 2_000 },
+    ]);
+  });
+
+  it("when the grains are listed, then each divides the one above, down to a millisecond", () => {
+    for (let level = 1; level < GRAINS.length; level++) {
+      expect(GRAINS[level - 1]!.micros % GRAINS[level]!.micros, GRAINS[level]!.grain).to.equal(0);
+    }
+    expect(GRAINS.at(-1)!.micros).to.equal(1000);
   });
 
   it("when the range is empty, then the plan is empty", () => {
