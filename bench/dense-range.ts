@@ -21,7 +21,7 @@ import {
   type Micros,
 } from "../lib/model/timestamp.js";
 import { LogTruth } from "../ops/log-truth.js";
-import { benchConfig } from "./bench-stores.js";
+import { scratchConfig } from "../stores/scratch-stores.js";
 
 /**
  * The dense-traffic range case (issue 13): one minute holding `denseInitials` initials over a
@@ -210,7 +210,7 @@ async function feed(backend: GraphInterface, stamp: (e: Event) => void, events: 
     }
   }
   for (;;) {
-    if (backend.projection.position >= backend.log.committedPosition) return;
+    if ((await backend.graphLag()).every(({ behind }) => behind === 0)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -402,7 +402,7 @@ async function main() {
   }
   const samples = Number(values.samples);
   const result = await measureDenseRange({
-    config: benchConfig(),
+    config: scratchConfig(),
     denseInitials: Number(values.dense),
     backgroundSessions: Number(values.background),
     samples,

@@ -33,9 +33,19 @@ describe("the totals table", () => {
   it("when events are summed, then every grain's buckets hold each initial once and its followups", () => {
     const totals = new EventTotals();
     const at = Date.UTC(2017, 6, 12, 13, 37, 41, 123) * 1000 + 456;
-    totals.add({ id: 1, kind: "initial", uuid: "u", symbol: "k", guess: true, at, sessionAt: at });
     totals.add({
-      id: 2,
+      writer: 1,
+      seq: 1,
+      kind: "initial",
+      uuid: "u",
+      symbol: "k",
+      guess: true,
+      at,
+      sessionAt: at,
+    });
+    totals.add({
+      writer: 1,
+      seq: 2,
       kind: "followup",
       uuid: "u",
       symbol: "k",
