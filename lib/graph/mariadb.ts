@@ -10,11 +10,25 @@ const UNAVAILABLE_CODES = new Set([
   "ETIMEDOUT",
   "EPIPE",
   "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EHOSTDOWN",
   "PROTOCOL_CONNECTION_LOST",
   "PROTOCOL_SEQUENCE_TIMEOUT",
   "ER_CON_COUNT_ERROR",
   "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
   "ER_LOCK_WAIT_TIMEOUT",
+  "ER_QUERY_INTERRUPTED",
+  // Galera. 1047: this node is outside the primary component (cut off, or still joining) and
+  // refuses every statement on a table: "WSREP has not yet prepared node for application use".
+  "ER_UNKNOWN_COM_ERROR",
+  // 1213: the cluster's certification aborted the transaction (a conflicting write set from
+  // another node); nothing of it was committed. The writer retries the whole transaction; past
+  // its retries the request is answered 503, never 500.
+  "ER_LOCK_DEADLOCK",
+  // 1180: replication failed during COMMIT (the node left the primary component mid-commit):
+  // the outcome is not known to this process, so 503, as for a lost COMMIT reply.
+  "ER_ERROR_DURING_COMMIT",
 ]);
 
 /** Bounds every query, so a hung server answers 503 instead of hanging a request. */
