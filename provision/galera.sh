@@ -33,8 +33,8 @@ set -euo pipefail
 : "${GALERA_STOP_TIMEOUT:=60}"
 # Failure detection: a node silent for SUSPECT is dropped from the primary component; on a
 # shared, busy machine shorter times make the cluster see partitions that are not there.
-: "${GALERA_SUSPECT_TIMEOUT:=PT5S}"
-: "${GALERA_INACTIVE_TIMEOUT:=PT10S}"
+: "${GALERA_SUSPECT_TIMEOUT:=PT3S}"
+: "${GALERA_INACTIVE_TIMEOUT:=PT8S}"
 : "${MARIADB_USER:=og}"
 : "${MARIADB_PASSWORD:=og}"
 : "${MARIADB_DATABASE:=og}"

@@ -135,7 +135,12 @@ export class TopologyLoad {
       if (decidesToFollowUp(symbol, reply.body === "True", random)) {
         const tally = { acked: 0, unknown: 0 };
         this.followups.set(uuid, tally);
-        const r = await this.timed(host, "followup", "POST", `${apiUrl(host)}/followup?uuid=${uuid}`);
+        const r = await this.timed(
+          host,
+          "followup",
+          "POST",
+          `${apiUrl(host)}/followup?uuid=${uuid}`,
+        );
         // Without an Idempotency-Key a followup is never retried: every stored one counts.
         if (r.status === 200) tally.acked++;
         else if (r.status === 503 || r.status === 0) tally.unknown++;

@@ -32,7 +32,8 @@ cleanup() {
   if ((status != 0)); then
     local keep=${TOPOLOGY_DIR}-failed-logs
     rm -rf "$keep" && mkdir -p "$keep"
-    cp "$TOPOLOGY_DIR"/api-*.log "$TOPOLOGY_DIR"/galera-*/error.log "$keep"/ 2>/dev/null
+    cp "$TOPOLOGY_DIR"/api-*.log "$keep"/ 2>/dev/null
+    for d in "$TOPOLOGY_DIR"/galera-*; do [[ -d $d ]] && cp "$d/error.log" "$keep/$(basename "$d").log"; done
     for d in "$TOPOLOGY_DIR"/neo4j-*; do [[ -d $d ]] && cp "$d/logs/neo4j.log" "$keep/$(basename "$d").log" 2>/dev/null; done
     echo "test:topology: failed; logs kept in $keep" >&2
   fi
