@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from "../lib/config.js";
+import { loadConfig, testStoreEnv, type Config } from "../lib/config.js";
 import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { CYPHER, SQL } from "../lib/graph/statements.js";
@@ -7,21 +7,16 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
 
 /**
- * The bench writes only to the scratch stores the tests use (MariaDB `og_test`, the Neo4j test
- * instance on Bolt 7688, known to provision/services.sh as `neo4j-test`), never to the service's
- * own data; the tests' support code (spec/support/graph-stores.ts) takes them from here too.
- * NEO4J_SERVER matters: the bulk-import rebuild stops and restarts that server.
+ * The bench writes only to the scratch stores the tests use (the tests' own MariaDB server
+ * `mariadb-test` on port 3307 with database `og_test`, the Neo4j test instance on Bolt 7688, known
+ * to provision/services.sh as `neo4j-test`), never to the service's own data; the tests' support
+ * code (spec/support/graph-stores.ts) takes them from here too. The values and their overrides
+ * (MARIADB_TEST_HOST, MARIADB_TEST_PORT, MARIADB_TEST_DATABASE, NEO4J_TEST_URI, NEO4J_TEST_SERVER)
+ * come from lib/config.ts. NEO4J_SERVER matters: the bulk-import rebuild stops and restarts that
+ * server.
  */
-export function benchStoreEnv(env: NodeJS.ProcessEnv = process.env): {
-  MARIADB_DATABASE: string;
-  NEO4J_URI: string;
-  NEO4J_SERVER: string;
-} {
-  return {
-    MARIADB_DATABASE: env.MARIADB_TEST_DATABASE ?? `${env.MARIADB_DATABASE || "og"}_test`,
-    NEO4J_URI: env.NEO4J_TEST_URI ?? "bolt://127.0.0.1:7688",
-    NEO4J_SERVER: env.NEO4J_TEST_SERVICE ?? "neo4j-test",
-  };
+export function benchStoreEnv(env: NodeJS.ProcessEnv = process.env) {
+  return testStoreEnv(env);
 }
 
 /** The graph backend's configuration over the scratch stores. */

@@ -55,8 +55,9 @@ const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench/run.js
                        the SVG chart are written beside it with .md and .svg
   --render FILE        only rewrite the .md and .svg of an existing results JSON
 
-The graph backend uses the scratch stores of the tests (MariaDB og_test, Neo4j on Bolt 7688;
-MARIADB_TEST_DATABASE / NEO4J_TEST_URI override), which the bench empties first.`;
+The graph backend uses the scratch stores of the tests (MariaDB og_test on the tests' server,
+port 3307, Neo4j on Bolt 7688; MARIADB_TEST_HOST / MARIADB_TEST_PORT / MARIADB_TEST_DATABASE /
+NEO4J_TEST_URI override), which the bench empties first.`;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN_JS = path.join(PROJECT_ROOT, "dist", "lib", "main.js");

@@ -1,7 +1,11 @@
 import mysql from "mysql2/promise";
 import type { Config } from "../lib/config.js";
 
-/** The MariaDB advisory lock that marks the scratch stores as in use by one run. */
+/**
+ * The MariaDB advisory lock that marks the scratch stores as in use by one run, followed by
+ * `:` and the scratch database: locks are server-wide, and each scratch database (with its
+ * Neo4j server) is a set of stores of its own.
+ */
 export const SCRATCH_LOCK = "vowelgraph_scratch_stores";
 
 /**
@@ -22,17 +26,15 @@ export async function lockScratchStores(
   });
   // A lost connection (a spec that restarts MariaDB) only means the lock is gone.
   connection.on("error", () => {});
-  const [rows] = await connection.query("SELECT GET_LOCK(?, ?) AS locked", [
-    SCRATCH_LOCK,
-    waitSeconds,
-  ]);
+  const name = `${SCRATCH_LOCK}:${config.mariadb.database}`;
+  const [rows] = await connection.query("SELECT GET_LOCK(?, ?) AS locked", [name, waitSeconds]);
   if (Number((rows as { locked: number | null }[])[0]!.locked) !== 1) {
     await connection.end();
     return null;
   }
   return {
     async release() {
-      await connection.query("SELECT RELEASE_LOCK(?)", [SCRATCH_LOCK]).catch(() => {});
+      await connection.query("SELECT RELEASE_LOCK(?)", [name]).catch(() => {});
       await connection.end().catch(() => {});
     },
   };

@@ -1,30 +1,45 @@
-// Applies one run of the log, (from, to], in a single statement, so a transaction pays
-// Neo4j's per-statement cost once. It first takes the projection's write lock and moves its
-// position from $from to $to of log $logId; when the graph is not there (already applied, a
-// gap, a rebuild under way) it returns no row and the caller rolls back, so no event is ever
-// applied twice. Then, each served by the index named:
+// Applies one run of the log in a single statement, so a transaction pays Neo4j's
+// per-statement cost once. It first takes the projection's write lock, then checks that each
+// writer in $positions is at its `from` seq (a writer not yet seen is at 0) and moves it to
+// `to`; when the graph is not there (already applied, a gap, another projector, a rebuild
+// under way) it returns no row and the caller rolls back, so no event is ever applied twice
+// or skipped, whatever order the writers' commits came in. Then, each served by the index named:
 //   - each initial becomes a Session linked to its Symbol (symbol_name; session_uuid keeps it
-//     unique). CREATE, not MERGE: the log holds one initial per uuid;
+//     unique). MERGE, not CREATE: a followup logged by another writer may have been applied
+//     first and left its Session without an initial yet;
 //   - each followup becomes a FOLLOWED_UP relationship from its Session (session_uuid);
 //   - pre-summed totals go into the time buckets (bucket_key) and the Symbols (symbol_name).
-// It returns how many sessions and followups it created, so a missing node fails the batch.
+// It returns how many sessions and followups it applied, so a missing node fails the batch.
 MATCH (p:Projection {name: 'event-log'})
 SET p.lock = true
 REMOVE p.lock
 WITH p
-WHERE p.lastEventId = $from AND p.logId = $logId
-SET p.lastEventId = $to
-WITH p
+WHERE p.logId = $logId AND p.paused IS NULL
+  AND size($positions) = COUNT {
+    UNWIND $positions AS pos
+    OPTIONAL MATCH (w:LogPosition {writer: pos.writer})
+    WITH pos, w
+    WHERE coalesce(w.seq, 0) = pos.from
+    RETURN pos
+  }
+CALL () {
+  UNWIND $positions AS pos
+  MERGE (w:LogPosition {writer: pos.writer})
+  SET w.seq = pos.to
+  RETURN count(*) AS moved
+}
 CALL () {
   UNWIND $sessions AS row
   MATCH (symbol:Symbol {name: row.symbol})
-  CREATE (session:Session {uuid: row.uuid, symbol: row.symbol, guess: row.guess, at: row.at})
+  MERGE (session:Session {uuid: row.uuid})
+  SET session.symbol = row.symbol, session.guess = row.guess, session.at = row.at
   CREATE (session)-[:ASKED]->(symbol)
   RETURN count(*) AS sessions
 }
 CALL () {
   UNWIND $followups AS row
-  MATCH (session:Session {uuid: row.uuid})-[:ASKED]->(symbol:Symbol)
+  MATCH (symbol:Symbol {name: row.symbol})
+  MERGE (session:Session {uuid: row.uuid})
   CREATE (session)-[:FOLLOWED_UP {at: row.at}]->(symbol)
   RETURN count(*) AS followups
 }

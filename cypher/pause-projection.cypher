@@ -1,6 +1,5 @@
-// First step of a rebuild: sets the projection's position to -1. Every applier's
-// apply-batch then finds no row, and appliers wait until restart-projection.cypher.
-// Served by the projection_name constraint.
+// First step of a rebuild: pauses the projection. Every projector's apply-batch then finds no
+// row, and projectors wait until restart-projection.cypher. Served by projection_name.
 MATCH (p:Projection {name: 'event-log'})
-SET p.lastEventId = -1
-RETURN p.lastEventId AS lastEventId
+SET p.paused = true
+RETURN p.paused AS paused

@@ -1,6 +1,7 @@
-// Last step of a rebuild's wipe: the emptied graph is at the start of log $logId, and appliers
-// (the rebuild and any running service) may catch up from there.
+// Last step of a rebuild's wipe: the emptied graph (no LogPosition left: every writer at 0) is
+// at the start of log $logId, and projectors may catch up from there.
 MATCH (p:Projection {name: 'event-log'})
-WHERE p.lastEventId = -1
-SET p.lastEventId = 0, p.logId = $logId
-RETURN p.lastEventId AS lastEventId
+WHERE p.paused
+SET p.logId = $logId
+REMOVE p.paused
+RETURN p.logId AS logId

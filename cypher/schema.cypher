@@ -21,3 +21,7 @@ FOR (b:Bucket) REQUIRE (b.grain, b.start, b.symbol) IS UNIQUE;
 
 // The projection's position in the MariaDB log.
 CREATE CONSTRAINT projection_name IF NOT EXISTS FOR (p:Projection) REQUIRE p.name IS UNIQUE;
+
+// One position per writer id of the log; serves apply-batch's MATCH and MERGE (:LogPosition {writer}).
+CREATE CONSTRAINT log_position_writer IF NOT EXISTS
+FOR (w:LogPosition) REQUIRE w.writer IS UNIQUE;

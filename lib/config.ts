@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,8 +16,12 @@ export interface Config {
     password: string;
     database: string;
   };
+  /** API processes sharing the port (node:cluster); 1 serves from the main process itself. */
+  workers: number;
   neo4j: {
     uri: string;
+    /** Neo4j servers, each holding a full projection of the log; the first is `uri`. */
+    uris: string[];
     user: string;
     password: string;
     /** The local server (provision/services.sh name) that `graph:rebuild` bulk-imports into. */
@@ -33,9 +39,32 @@ export const PROJECT_ROOT =
 
 export class ConfigError extends Error {}
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
+/** Plain `KEY=value` lines; comments, blank lines and anything else are skipped. */
+export function parseDefaults(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trimEnd());
+    if (match) values[match[1]!] = match[2]!;
+  }
+  return values;
+}
+
+/** The file that defines every default once; provision/lib.sh reads it too. */
+export const DEFAULTS_FILE = path.join(PROJECT_ROOT, "config", "defaults.env");
+
+/** Every default (config/defaults.env), by variable name. */
+export const DEFAULTS: Readonly<Record<string, string>> = Object.freeze(
+  parseDefaults(fs.readFileSync(DEFAULTS_FILE, "utf8")),
+);
+
+function fallback(name: string): string {
+  const value = DEFAULTS[name];
+  if (value === undefined) throw new Error(`${DEFAULTS_FILE} defines no ${name}`);
+  return value;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number) {
+  const raw = text(env, name);
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
@@ -43,36 +72,85 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-function text(env: NodeJS.ProcessEnv, name: string, fallback: string) {
+/** WORKERS: a number of processes, or "cores" for one per CPU core. */
+function workers(env: NodeJS.ProcessEnv): number {
+  if (text(env, "WORKERS") === "cores") return os.availableParallelism();
+  return integer(env, "WORKERS", 1, 64);
+}
+
+/** The variable's value, or its default when unset or empty. */
+function text(env: NodeJS.ProcessEnv, name: string) {
   const raw = env[name];
-  return raw === undefined || raw === "" ? fallback : raw;
+  return raw === undefined || raw === "" ? fallback(name) : raw;
+}
+
+/** NEO4J_URIS: comma-separated Bolt URIs; without it, the one NEO4J_URI. */
+function neo4jUris(env: NodeJS.ProcessEnv, uri: string): string[] {
+  const raw = env.NEO4J_URIS;
+  if (raw === undefined || raw.trim() === "") return [uri];
+  const uris = raw.split(",").map((part) => part.trim());
+  for (const each of uris) {
+    if (!/^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^\s/]+\/?$/.test(each)) {
+      throw new ConfigError(
+        `NEO4J_URIS must be comma-separated bolt:// URIs (e.g. bolt://127.0.0.1:7687), got "${each}"`,
+      );
+    }
+  }
+  if (new Set(uris).size !== uris.length)
+    throw new ConfigError(`NEO4J_URIS repeats a server: "${raw}"`);
+  return uris;
 }
 
 /** Reads and checks the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const dataInterface = text(env, "DATA_INTERFACE", "graph");
+  const dataInterface = text(env, "DATA_INTERFACE");
   if (!(DATA_INTERFACES as readonly string[]).includes(dataInterface)) {
     throw new ConfigError(
       `DATA_INTERFACE must be one of ${DATA_INTERFACES.join(", ")}, got "${dataInterface}"`,
     );
   }
+  const uri = text(env, "NEO4J_URI");
   return {
-    port: integer(env, "PORT", 5000, 0, 65535),
-    host: text(env, "HOST", "0.0.0.0"),
+    port: integer(env, "PORT", 0, 65535),
+    host: text(env, "HOST"),
     dataInterface: dataInterface as DataInterfaceName,
-    sqlitePath: text(env, "SQLITE_PATH", path.join(PROJECT_ROOT, "data", "vowelgraph.sqlite")),
+    // A relative default is the project's; a path given is taken as given.
+    sqlitePath: env.SQLITE_PATH || path.join(PROJECT_ROOT, fallback("SQLITE_PATH")),
     mariadb: {
-      host: text(env, "MARIADB_HOST", "127.0.0.1"),
-      port: integer(env, "MARIADB_PORT", 3306, 1, 65535),
-      user: text(env, "MARIADB_USER", "og"),
-      password: text(env, "MARIADB_PASSWORD", "og"),
-      database: text(env, "MARIADB_DATABASE", "og"),
+      host: text(env, "MARIADB_HOST"),
+      port: integer(env, "MARIADB_PORT", 1, 65535),
+      user: text(env, "MARIADB_USER"),
+      password: text(env, "MARIADB_PASSWORD"),
+      database: text(env, "MARIADB_DATABASE"),
     },
+    workers: workers(env),
     neo4j: {
-      uri: text(env, "NEO4J_URI", "bolt://127.0.0.1:7687"),
-      user: text(env, "NEO4J_USER", "neo4j"),
-      password: text(env, "NEO4J_PASSWORD", "vowelgraph"),
-      server: text(env, "NEO4J_SERVER", "neo4j"),
+      uri,
+      uris: neo4jUris(env, uri),
+      user: text(env, "NEO4J_USER"),
+      password: text(env, "NEO4J_PASSWORD"),
+      server: text(env, "NEO4J_SERVER"),
     },
+  };
+}
+
+/**
+ * Where the tests and the benchmark connect instead of the service's stores: their own MariaDB
+ * server and database, their own Neo4j server (and its provision/services.sh name, which the
+ * bulk-import rebuild stops and restarts), as overrides of the service's variables.
+ */
+export function testStoreEnv(env: NodeJS.ProcessEnv = process.env): {
+  MARIADB_HOST: string;
+  MARIADB_PORT: string;
+  MARIADB_DATABASE: string;
+  NEO4J_URI: string;
+  NEO4J_SERVER: string;
+} {
+  return {
+    MARIADB_HOST: text(env, "MARIADB_TEST_HOST"),
+    MARIADB_PORT: text(env, "MARIADB_TEST_PORT"),
+    MARIADB_DATABASE: text(env, "MARIADB_TEST_DATABASE"),
+    NEO4J_URI: text(env, "NEO4J_TEST_URI"),
+    NEO4J_SERVER: text(env, "NEO4J_TEST_SERVER"),
   };
 }

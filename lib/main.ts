@@ -1,17 +1,18 @@
+import cluster from "node:cluster";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { start, type RunningServer } from "./server.js";
+import { supervise } from "./supervisor.js";
 
-async function main() {
-  let config: Config;
+async function serve(config: Config) {
   let running: RunningServer;
   try {
-    config = loadConfig();
     running = await start(config);
   } catch (error) {
-    console.error(error instanceof ConfigError ? `configuration: ${error.message}` : error);
+    console.error(error);
     process.exit(1);
   }
-  console.log(`vowelgraph listening on ${running.url} (backend ${config.dataInterface})`);
+  const workers = cluster.isWorker ? `, worker ${process.pid} of ${config.workers}` : "";
+  console.log(`vowelgraph listening on ${running.url} (backend ${config.dataInterface}${workers})`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -23,6 +24,16 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  // A worker whose main process died (SIGKILL) has nobody to share the port or restart it.
+  if (cluster.isWorker) process.on("disconnect", () => process.exit(1));
 }
 
-await main();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(error instanceof ConfigError ? `configuration: ${error.message}` : error);
+  process.exit(1);
+}
+if (cluster.isPrimary && config.workers > 1) supervise(config.workers);
+else await serve(config);

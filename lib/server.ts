@@ -8,6 +8,40 @@ import type { DataInterface } from "./data/data-interface.js";
 /** In-flight requests get this long to finish on shutdown before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
+/**
+ * What a connection may take, sized for this API: a request is a line and a few headers, and a
+ * body of 2 kB at most, so a client that needs seconds to send one is stalling, not slow
+ * (Node's defaults let a slowloris hold a connection 60-90 s, a slow body 300-330 s). The
+ * README's failure table quotes these numbers.
+ */
+export const HTTP_LIMITS = {
+  /** From a connection's or a request's first byte to the end of its headers. */
+  headersTimeoutMs: 10_000,
+  /** From a request's first byte to the end of its body (processing it is not counted). */
+  requestTimeoutMs: 15_000,
+  /** An idle keep-alive connection is closed after this; replies announce it (Keep-Alive). */
+  keepAliveTimeoutMs: 10_000,
+  /** How often Node checks the two timeouts above: each is enforced within this much. */
+  checkIntervalMs: 1000,
+  /** Connections open at once; one more is closed as soon as it is accepted. */
+  maxConnections: 1000,
+} as const;
+
+/** An HTTP server for `app` with HTTP_LIMITS; listening is the caller's business. */
+export function createHttpServer(app: http.RequestListener): http.Server {
+  const server = http.createServer(
+    {
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+      connectionsCheckingInterval: HTTP_LIMITS.checkIntervalMs,
+    },
+    app,
+  );
+  server.maxConnections = HTTP_LIMITS.maxConnections;
+  return server;
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -19,9 +53,7 @@ export interface RunningServer {
 /** Opens the configured backend and listens; `port: 0` picks a free port (tests do). */
 export async function start(config: Config = loadConfig()): Promise<RunningServer> {
   const data = await createDataInterface(config);
-  const server = http.createServer(createApp(data));
-  // Load generators keep connections open between requests; outlive their idle gaps.
-  server.keepAliveTimeout = 65_000;
+  const server = createHttpServer(createApp(data));
   let draining = false;
   // While draining, every reply closes its connection, so keep-alive clients cannot hold the
   // server open by sending more requests on connections it already accepted.

@@ -5,7 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
-import type { EventLog } from "../lib/graph/event-log.js";
+import { randomUUID } from "node:crypto";
+import type { LogPositions } from "../lib/graph/log-positions.js";
+import type { LogReader } from "../lib/graph/log-reader.js";
 import { EventTotals, type Totals } from "../lib/graph/event-totals.js";
 
 /** Lines kept in memory per file before they are handed to the disk. */
@@ -17,7 +19,7 @@ class CsvFile {
   private lines: string[] = [];
 
   constructor(file: string, header?: string) {
-    this.stream = fs.createWriteStream(file);
+    this.stream = fs.createWriteStream(file, { mode: 0o600 });
     if (header !== undefined) this.lines.push(header);
   }
 
@@ -55,13 +57,13 @@ const totalsCells = (t: Totals | undefined) =>
 const TOTALS_HEADER = "initials:long,followups:long,earliest:long,latest:long";
 
 /**
- * Writes the graph of the whole log up to `position` as the CSV files of Neo4j's bulk importer
+ * Writes the graph of the whole log, read in one snapshot, as the CSV files of Neo4j's bulk importer
  * (provision/neo4j-import.sh reads them): the same nodes, relationships and totals the projection
  * builds one batch at a time. sessions.csv has no header line because the importer reads it
  * twice, under sessions-header.csv for the Session nodes and under asked-header.csv for their
  * ASKED relationships, so that the log's largest part is written once.
  */
-async function writeGraphCsv(log: EventLog, position: number, dir: string) {
+async function writeGraphCsv(log: LogReader, logId: string, dir: string) {
   const file = (name: string) => path.join(dir, name);
   await writeCsv(file("sessions-header.csv"), "uuid:ID(Session),symbol,guess:boolean,at:long", []);
   await writeCsv(
@@ -75,16 +77,19 @@ async function writeGraphCsv(log: EventLog, position: number, dir: string) {
     ":START_ID(Session),:END_ID(Symbol),at:long",
   );
   const totals = new EventTotals();
-  for await (const event of log.streamEvents(position)) {
-    totals.add(event);
-    if (event.kind === "initial") {
-      sessions.add(`${event.uuid},${event.symbol},${event.guess},${event.at}`);
-      if (sessions.full) await sessions.flush();
-    } else {
-      followedUp.add(`${event.uuid},${event.symbol},${event.at}`);
-      if (followedUp.full) await followedUp.flush();
+  const heads = await log.snapshot(async (heads, events) => {
+    for await (const event of events) {
+      totals.add(event);
+      if (event.kind === "initial") {
+        sessions.add(`${event.uuid},${event.symbol},${event.guess},${event.at}`);
+        if (sessions.full) await sessions.flush();
+      } else {
+        followedUp.add(`${event.uuid},${event.symbol},${event.at}`);
+        if (followedUp.full) await followedUp.flush();
+      }
     }
-  }
+    return heads;
+  });
   await Promise.all([sessions.close(), followedUp.close()]);
 
   await writeCsv(
@@ -98,9 +103,15 @@ async function writeGraphCsv(log: EventLog, position: number, dir: string) {
     if (buckets.full) await buckets.flush();
   }
   await buckets.close();
-  await writeCsv(file("projection.csv"), "name,lastEventId:long,logId", [
-    `event-log,${position},${log.logId}`,
+  await writeCsv(file("projection.csv"), "name,logId,graphId", [
+    `event-log,${logId},${randomUUID()}`,
   ]);
+  await writeCsv(
+    file("positions.csv"),
+    "writer:long,seq:long",
+    [...heads].map(([writer, seq]) => `${writer},${seq}`),
+  );
+  return heads;
 }
 
 /** Runs provision/neo4j-import.sh: stop the local server, bulk-import `dir`, start it again. */
@@ -118,20 +129,23 @@ function importIntoServer(server: string, dir: string): Promise<void> {
 /**
  * Rebuilds the graph of a Neo4j server on this machine with Neo4j's offline bulk importer:
  * the log up to its current end goes to CSV, the server is stopped, the CSV imported, the
- * server started. Returns the position imported; events that came meanwhile are caught up by
- * the caller (the projection does it by itself).
+ * server started. Returns the log positions imported; events that came meanwhile are caught
+ * up by the caller (the projection does it by itself).
  */
 export async function importGraph(
-  log: EventLog,
+  log: LogReader,
   server: string,
   timed: <T>(phase: string, work: () => Promise<T>) => Promise<T>,
-): Promise<number> {
-  const position = await log.lastEventId();
+): Promise<LogPositions> {
+  const logId = await log.logId();
+  // The export holds every event: a private directory (mkdtemp makes it 0700, its files are
+  // 0600); provision/neo4j-import.sh lets the Neo4j service user, and only it, read them.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vowelgraph-import-"));
+  fs.chmodSync(dir, 0o700);
   try {
-    await timed("export", () => writeGraphCsv(log, position, dir));
+    const heads = await timed("export", () => writeGraphCsv(log, logId, dir));
     await timed("import", () => importIntoServer(server, dir));
-    return position;
+    return heads;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

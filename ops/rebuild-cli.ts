@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../lib/config.js";
-import { EventLog } from "../lib/graph/event-log.js";
+import { Leases } from "../lib/graph/lease.js";
+import { LogReader } from "../lib/graph/log-reader.js";
 import { createMariadbPool, migrate } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { rebuildGraph, type RebuildMode } from "./rebuild.js";
@@ -32,17 +33,15 @@ const pool = createMariadbPool(config.mariadb);
 const driver = createNeo4jDriver(config.neo4j);
 try {
   await migrate(pool);
-  // The log is only read here; nothing is appended, so committed batches go nowhere.
-  const log = new EventLog(pool, () => {});
-  await log.open();
   const started = performance.now();
   let lastReport = 0;
   const phases: string[] = [];
-  const events = await rebuildGraph({ driver, log }, mode, {
-    onProgress: (position, target) => {
+  const stores = { driver, reader: new LogReader(pool), leases: new Leases(pool) };
+  const events = await rebuildGraph(stores, mode, {
+    onProgress: (behind) => {
       if (performance.now() - lastReport < 1000) return;
       lastReport = performance.now();
-      process.stderr.write(`\rcatching up: ${position} of ${target} events`);
+      process.stderr.write(`\rcatching up: ${behind} events to go   `);
     },
     onPhase: (phase, seconds) => phases.push(`${phase} ${seconds.toFixed(1)} s`),
   });

@@ -1,6 +1,8 @@
 import type { Driver } from "neo4j-driver";
-import type { EventLog } from "../lib/graph/event-log.js";
 import { GraphProjection } from "../lib/graph/graph-projection.js";
+import type { Leases } from "../lib/graph/lease.js";
+import { eventsBehind } from "../lib/graph/log-positions.js";
+import type { LogReader } from "../lib/graph/log-reader.js";
 import { importGraph } from "./graph-import.js";
 import { isNeo4jUnavailable, prepareGraph, resetGraph } from "../lib/graph/neo4j.js";
 
@@ -32,12 +34,13 @@ export type RebuildMode = { kind: "import"; server: string } | { kind: "replay" 
 
 export interface RebuildStores {
   driver: Driver;
-  log: EventLog;
+  reader: LogReader;
+  leases: Leases;
 }
 
 export interface RebuildObserver {
-  /** Called about as often as the catch-up commits a transaction. */
-  onProgress?: (applied: number, target: number) => void;
+  /** Called about as often as the catch-up commits a transaction, with the events still to go. */
+  onProgress?: (behind: number) => void;
   /** Called as each phase ends, with its wall time: where a slow rebuild spends it. */
   onPhase?: (phase: string, seconds: number) => void;
 }
@@ -45,10 +48,10 @@ export interface RebuildObserver {
 /**
  * Recreates the graph from the MariaDB log and brings it up to the log's end. A running
  * service waits meanwhile (dashboards answer 503) and catches up by itself afterwards.
- * Returns the number of the log's last event when the rebuild started.
+ * Returns the number of events the log held when the rebuild started.
  */
 export async function rebuildGraph(
-  { driver, log }: RebuildStores,
+  { driver, reader, leases }: RebuildStores,
   mode: RebuildMode,
   { onProgress, onPhase }: RebuildObserver = {},
 ): Promise<number> {
@@ -58,21 +61,23 @@ export async function rebuildGraph(
     onPhase?.(phase, (performance.now() - started) / 1000);
     return result;
   };
-  const catchUpTo = (target: number) =>
-    new GraphProjection(driver, log, REPLAY_CHUNK).catchUpFromGraph(target, onProgress);
+  const logId = await reader.logId();
+  const catchUp = async () => {
+    const projection = new GraphProjection("rebuild", driver, reader, leases, logId, REPLAY_CHUNK);
+    await projection.catchUp(await reader.heads(), onProgress);
+  };
   if (mode.kind === "import") {
-    const position = await importGraph(log, mode.server, timed);
+    const imported = await importGraph(reader, mode.server, timed);
     // Constraints and indexes are built after the import, over the imported nodes. The server
     // answers before its database is open after a large import: wait for it, bounded.
     await timed("indexes", () =>
-      untilAvailable(() => prepareGraph(driver, log.logId), DATABASE_OPEN_WAIT_MS),
+      untilAvailable(() => prepareGraph(driver, logId), DATABASE_OPEN_WAIT_MS),
     );
-    const target = await log.lastEventId();
-    await timed("catch-up", () => catchUpTo(target));
-    return position;
+    await timed("catch-up", catchUp);
+    return eventsBehind(new Map(), imported);
   }
-  await timed("wipe", () => resetGraph(driver, log.logId));
-  const target = await log.lastEventId();
-  await timed("replay", () => catchUpTo(target));
-  return target;
+  await timed("wipe", () => resetGraph(driver, logId));
+  const target = await reader.heads();
+  await timed("replay", catchUp);
+  return eventsBehind(new Map(), target);
 }

@@ -13,28 +13,35 @@ set -euo pipefail
 
 usage() {
   cat <<EOF
-Usage: provision/install.sh [--help]
+Usage: provision/install.sh [TARGET...] [--help]
 
-Installs and configures, as root (re-executes itself through sudo otherwise):
+Installs and configures, as root (re-executes itself through sudo otherwise), the servers
+named (TARGET: all, the default, or mariadb, mariadb-test, neo4j, neo4j-test):
   - openjdk-17-jre-headless, maven, curl (Debian packages)
-  - MariaDB (mariadb-server, mariadb-client) with database \$MARIADB_DATABASE and
-    account \$MARIADB_USER/\$MARIADB_PASSWORD; settings in $VG_MARIADB_CNF
+  - MariaDB (mariadb-server, mariadb-client) as two servers: "mariadb" (Debian's, the
+    service's database \$MARIADB_DATABASE; settings in $VG_MARIADB_CNF) and
+    "mariadb-test" (the tests' and the benchmark's, with its own datadir, port and socket;
+    settings in $VG_MARIADB_TEST_CNF; MARIADB_TEST_INSTANCE=0 leaves it out), each with
+    the account \$MARIADB_USER/\$MARIADB_PASSWORD
   - Neo4j \$NEO4J_VERSION Community in \$NEO4J_HOME, assembled from Maven Central
     (NEO4J_SOURCE=maven, the default) or from debian.neo4j.com (NEO4J_SOURCE=apt,
     needs full internet access), configured as two servers: "neo4j" for the
     service (Browser at http://localhost:\$NEO4J_HTTP_PORT/browser/) and "neo4j-test"
     for the test suite (NEO4J_TEST_INSTANCE=0 leaves it out)
-  - systemd units vowelgraph-neo4j[-test].service when systemd is running
+  - systemd units vowelgraph-neo4j[-test].service and vowelgraph-mariadb-test.service
+    when systemd is running
 
-Settings come from environment variables; see provision/README.md and lib.sh.
-Current values:
-  MariaDB     ${MARIADB_USER}@${MARIADB_HOST}:${MARIADB_PORT}/${MARIADB_DATABASE}
-  Neo4j       ${NEO4J_SOURCE} ${NEO4J_VERSION} (Browser ${NEO4J_BROWSER_VERSION}) in ${NEO4J_HOME}, user ${NEO4J_USER}
-  neo4j       bolt ${NEO4J_LISTEN_ADDRESS}:${NEO4J_BOLT_PORT}, http :${NEO4J_HTTP_PORT}, heap ${NEO4J_HEAP}, page cache ${NEO4J_PAGECACHE}
-              conf ${NEO4J_CONF_DIR}, data ${NEO4J_VAR_DIR}, logs ${NEO4J_LOG_DIR}
-  neo4j-test  bolt ${NEO4J_TEST_LISTEN_ADDRESS}:${NEO4J_TEST_BOLT_PORT}, http :${NEO4J_TEST_HTTP_PORT}, heap ${NEO4J_TEST_HEAP}, page cache ${NEO4J_TEST_PAGECACHE}
-              conf ${NEO4J_TEST_CONF_DIR}, data ${NEO4J_TEST_VAR_DIR}, logs ${NEO4J_TEST_LOG_DIR}
-              (enabled: ${NEO4J_TEST_INSTANCE})
+Settings come from environment variables, /etc/default/vowelgraph and config/defaults.env;
+see provision/README.md. Current values:
+  mariadb       ${MARIADB_BIND_ADDRESS}:${MARIADB_SERVER_PORT}, database ${MARIADB_DATABASE}, buffer pool ${MARIADB_BUFFER_POOL_SIZE}
+  mariadb-test  ${MARIADB_TEST_BIND_ADDRESS}:${MARIADB_TEST_SERVER_PORT}, database ${MARIADB_TEST_DATABASE}, buffer pool ${MARIADB_TEST_BUFFER_POOL_SIZE}
+                data ${MARIADB_TEST_VAR_DIR}, logs ${MARIADB_TEST_LOG_DIR} (enabled: ${MARIADB_TEST_INSTANCE})
+  Neo4j         ${NEO4J_SOURCE} ${NEO4J_VERSION} (Browser ${NEO4J_BROWSER_VERSION}) in ${NEO4J_HOME}, user ${NEO4J_USER}
+  neo4j         bolt ${NEO4J_LISTEN_ADDRESS}:${NEO4J_BOLT_PORT}, http :${NEO4J_HTTP_PORT}, heap ${NEO4J_HEAP}, page cache ${NEO4J_PAGECACHE}
+                conf ${NEO4J_CONF_DIR}, data ${NEO4J_VAR_DIR}, logs ${NEO4J_LOG_DIR}
+  neo4j-test    bolt ${NEO4J_TEST_LISTEN_ADDRESS}:${NEO4J_TEST_BOLT_PORT}, http :${NEO4J_TEST_HTTP_PORT}, heap ${NEO4J_TEST_HEAP}, page cache ${NEO4J_TEST_PAGECACHE}
+                conf ${NEO4J_TEST_CONF_DIR}, data ${NEO4J_TEST_VAR_DIR}, logs ${NEO4J_TEST_LOG_DIR}
+                (enabled: ${NEO4J_TEST_INSTANCE})
 EOF
 }
 
@@ -62,46 +69,89 @@ sql_string() {
   printf "'%s'" "${s//\'/\\\'}"
 }
 
-setup_mariadb() {
-  local changed=0 before
-  before="$(vg_effective <"$VG_MARIADB_CNF" 2>/dev/null || true)"
-  if vg_mariadb_cnf | vg_write_if_changed "$VG_MARIADB_CNF"; then
-    vg_log "wrote $VG_MARIADB_CNF"
-    # Restart only for a change in settings, not in comments.
-    [[ "$(vg_effective <"$VG_MARIADB_CNF")" != "$before" ]] && changed=1
+# Write the selected server's (vg_md) configuration; MD_CHANGED=1 if a setting changed (a
+# change in comments alone restarts nothing).
+write_mariadb_cnf() {
+  local before=""
+  MD_CHANGED=0
+  [[ -f "$MD_CNF" ]] && before="$(vg_effective <"$MD_CNF")"
+  if vg_mariadb_cnf | vg_write_if_changed "$MD_CNF"; then
+    vg_log "wrote $MD_CNF"
+    [[ "$(vg_effective <"$MD_CNF")" != "$before" ]] && MD_CHANGED=1
   fi
-  install -d -o mysql -g adm -m 2750 /var/log/mysql
-  if vg_has_systemd; then systemctl enable --quiet mariadb; fi
+  return 0
+}
 
+# The test server's directories and system tables (mariadb-install-db, once).
+init_mariadb_test() {
+  local u="$MARIADB_SERVICE_USER"
+  install -d -m 0755 "$(dirname "$MD_VAR_DIR")" "$(dirname "$MD_LOG_DIR")"
+  install -d -o "$u" -g "$u" -m 0750 "$MD_VAR_DIR" "$MD_DATA_DIR" "$MD_RUN_DIR" "$MD_LOG_DIR"
+  [[ -d "$MD_DATA_DIR/mysql" ]] && return 0
+  vg_log "$MD_NAME: creating its system tables in $MD_DATA_DIR"
+  local out
+  # root@localhost authenticates by unix socket only, as in Debian's server.
+  if ! out="$(mariadb-install-db --defaults-file="$MD_CNF" --user="$u" --skip-test-db \
+    --auth-root-authentication-method=socket 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    vg_die "$MD_NAME: mariadb-install-db failed"
+  fi
+}
+
+install_mariadb_test_unit() {
+  vg_has_systemd || return 0
+  if vg_render "$VG_PROVISION_DIR/mariadb/vowelgraph-mariadb-test.service.in" \
+    NAME="$MD_NAME" PORT="$MD_PORT" USER="$MARIADB_SERVICE_USER" MARIADBD="$(command -v mariadbd)" \
+    CNF="$MD_CNF" START_TIMEOUT="$MARIADB_START_TIMEOUT" STOP_TIMEOUT="$((MARIADB_STOP_TIMEOUT + 30))" |
+    vg_write_if_changed "$MD_UNIT_FILE"; then
+    systemctl daemon-reload
+    vg_log "installed $MD_UNIT_FILE"
+  fi
+  systemctl enable --quiet "$MD_UNIT"
+}
+
+# Configure one MariaDB server and leave it running with the account created.
+setup_mariadb_server() {
+  vg_md "$1"
+  write_mariadb_cnf
+  if [[ "$MD_NAME" == mariadb ]]; then
+    install -d -o "$MARIADB_SERVICE_USER" -g adm -m 2750 /var/log/mysql
+    if vg_has_systemd; then systemctl enable --quiet mariadb; fi
+  else
+    init_mariadb_test
+    install_mariadb_test_unit
+  fi
   if vg_mariadb_alive; then
-    ((changed)) && mariadb_restart
+    ((MD_CHANGED)) && mariadb_restart
   else
     mariadb_start
   fi
   ensure_mariadb_account
 }
 
+# The API's account on the selected server: its database (the service's, or the tests'), and
+# throw-away databases named ${MARIADB_DATABASE}_* for tests.
 ensure_mariadb_account() {
   vg_mariadb_login_ok && return 0
-  [[ "$MARIADB_DATABASE" =~ ^[A-Za-z0-9_]+$ ]] || vg_die "MARIADB_DATABASE must be letters, digits or _"
-  [[ "$MARIADB_USER" =~ ^[A-Za-z0-9_]+$ ]] || vg_die "MARIADB_USER must be letters, digits or _"
-  local db="$MARIADB_DATABASE" pw host sql=""
+  local name
+  for name in MARIADB_DATABASE MARIADB_TEST_DATABASE MARIADB_USER; do
+    [[ "${!name}" =~ ^[A-Za-z0-9_]+$ ]] || vg_die "$name must be letters, digits or _"
+  done
+  local db="$MD_DATABASE" prefix="${MARIADB_DATABASE//_/\\_}" pw host sql=""
   pw="$(sql_string "$MARIADB_PASSWORD")"
   sql+="CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4;"
-  # The test suite's and the benchmark's own database (spec/support/graph-stores.ts).
-  sql+="CREATE DATABASE IF NOT EXISTS \`${db}_test\` CHARACTER SET utf8mb4;"
   # 'localhost' is the socket; '127.0.0.1' is TCP (skip_name_resolve is on).
   for host in localhost 127.0.0.1; do
     sql+="CREATE USER IF NOT EXISTS '$MARIADB_USER'@'$host' IDENTIFIED BY $pw;"
     sql+="ALTER USER '$MARIADB_USER'@'$host' IDENTIFIED BY $pw;"
     sql+="GRANT ALL PRIVILEGES ON \`$db\`.* TO '$MARIADB_USER'@'$host';"
-    # Throw-away databases named ${db}_* for tests.
-    sql+="GRANT ALL PRIVILEGES ON \`${db//_/\\_}\\_%\`.* TO '$MARIADB_USER'@'$host';"
+    sql+="GRANT ALL PRIVILEGES ON \`$prefix\\_%\`.* TO '$MARIADB_USER'@'$host';"
   done
-  vg_log "creating MariaDB database '$db' and account '$MARIADB_USER'"
-  # Debian's root@localhost authenticates by unix socket, so root needs no password.
-  mariadb --protocol=socket -u root <<<"$sql"
-  vg_mariadb_login_ok || vg_die "account $MARIADB_USER still cannot log in to $MARIADB_HOST:$MARIADB_PORT/$db"
+  vg_log "$MD_NAME: creating MariaDB database '$db' and account '$MARIADB_USER'"
+  # root@localhost authenticates by unix socket, so root needs no password; the SQL (with the
+  # password) goes through stdin, not the command line.
+  mariadb --no-defaults --protocol=socket -S "$MD_SOCKET" -u root <<<"$sql"
+  vg_mariadb_login_ok || vg_die "account $MARIADB_USER still cannot log in to $MD_PROBE_HOST:$MD_PORT/$db"
 }
 
 # --- Neo4j ---
@@ -113,13 +163,14 @@ ensure_service_user() {
     --shell /usr/sbin/nologin --comment "Neo4j server" "$NEO4J_SERVICE_USER"
 }
 
-# Directories of the selected server (vg_n4).
+# Directories of the selected server (vg_n4): the graph, its logs (which may quote data) and
+# its run files belong to the service user and are not world-readable.
 ensure_neo4j_dirs() {
   local u="$NEO4J_SERVICE_USER" d
   install -d -m 0755 "$(dirname "$N4_VAR_DIR")" "$(dirname "$N4_LOG_DIR")" "$VG_BIN_DIR"
   for d in "$N4_VAR_DIR" "$N4_DATA_DIR" "$N4_RUN_DIR" "$N4_CACHE_DIR" \
     "$N4_VAR_DIR/import" "$N4_VAR_DIR/plugins" "$N4_LOG_DIR"; do
-    install -d -o "$u" -g "$u" -m 0755 "$d"
+    install -d -o "$u" -g "$u" -m 0750 "$d"
   done
 }
 
@@ -258,12 +309,24 @@ install_neo4j_unit() {
   systemctl enable --quiet "$N4_UNIT"
 }
 
-# The password can only be set before the first start (it seeds the system db).
+# The password can only be set before the first start (it seeds the system db). It reaches
+# neo4j-admin in an argument file (@FILE, which its command-line parser expands), readable by
+# the service user only, so that ps never shows it.
 set_initial_password() {
   [[ -d "$N4_DATA_DIR/databases/system" ]] && return 0
   ((${#NEO4J_PASSWORD} >= 8)) || vg_die "NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)"
+  [[ "$NEO4J_PASSWORD" != *$'\n'* ]] || vg_die "NEO4J_PASSWORD must be one line"
   vg_log "$N4_NAME: setting the initial password of Neo4j user 'neo4j'"
-  vg_as_neo4j "$NEO4J_HOME/bin/neo4j-admin" dbms set-initial-password "$NEO4J_PASSWORD" >/dev/null
+  local dir quoted
+  dir="$(mktemp -d)"
+  quoted="${NEO4J_PASSWORD//\\/\\\\}"
+  (umask 077 && printf '"%s"\n' "${quoted//\"/\\\"}" >"$dir/password")
+  chown -R "$NEO4J_SERVICE_USER:" "$dir"
+  if ! vg_as_neo4j "$NEO4J_HOME/bin/neo4j-admin" dbms set-initial-password "@$dir/password" >/dev/null; then
+    rm -rf "$dir"
+    vg_die "$N4_NAME: neo4j-admin could not set the initial password"
+  fi
+  rm -rf "$dir"
 }
 
 # Configure one server (args: whether the jars changed, its name); restart it
@@ -273,8 +336,8 @@ setup_neo4j_server() {
   vg_n4 "$2"
   [[ "$N4_VAR_DIR$N4_LOG_DIR$N4_CONF_DIR" != *[[:space:]]* ]] || vg_die "Neo4j paths must not contain spaces"
   ensure_neo4j_dirs
-  local conf="$N4_CONF_DIR/neo4j.conf" before
-  before="$(vg_effective <"$conf" 2>/dev/null || true)"
+  local conf="$N4_CONF_DIR/neo4j.conf" before=""
+  [[ -f "$conf" ]] && before="$(vg_effective <"$conf")"
   if vg_neo4j_conf | vg_write_if_changed "$conf"; then
     vg_log "wrote $conf"
     [[ "$(vg_effective <"$conf")" != "$before" ]] && changed=1
@@ -288,6 +351,7 @@ setup_neo4j_server() {
   fi
 }
 
+# Install Neo4j and configure the servers named.
 setup_neo4j() {
   local lib_changed=0 name
   [[ "$NEO4J_HOME" != *[[:space:]]* ]] || vg_die "NEO4J_HOME must not contain spaces"
@@ -304,32 +368,54 @@ setup_neo4j() {
     install_neo4j_maven && lib_changed=1
     install_neo4j_wrappers
   fi
-  for name in $(vg_neo4j_instances); do
+  for name in "$@"; do
     setup_neo4j_server "$lib_changed" "$name"
   done
 }
 
-main() {
-  case "${1:-}" in
-    -h | --help)
-      usage
-      return 0
-      ;;
-    '') ;;
-    *)
-      usage >&2
-      return 2
-      ;;
-  esac
-  vg_require_root "$0" "$@"
-  vg_lock
-  local t0=$SECONDS
-  install_packages
-  vg_java_home >/dev/null || vg_die "no Java 17 found under /usr/lib/jvm (set NEO4J_JAVA_HOME)"
-  setup_mariadb
-  setup_neo4j
-  vg_log "provisioned in $((SECONDS - t0)) s: MariaDB ${MARIADB_USER}@${MARIADB_HOST}:${MARIADB_PORT}/${MARIADB_DATABASE}," \
-    "Neo4j ${NEO4J_SOURCE} ${NEO4J_VERSION} in ${NEO4J_HOME} (start it with provision/services.sh start)"
+# /etc/default/vowelgraph may hold passwords: readable by root and the group vowelgraph (the
+# API's account, and whoever runs the scripts without sudo) only.
+secure_settings_file() {
+  [[ -e "$VG_SETTINGS_FILE" ]] || return 0
+  if getent group vowelgraph >/dev/null; then chgrp vowelgraph "$VG_SETTINGS_FILE"; fi
+  chmod o-rwx "$VG_SETTINGS_FILE"
 }
 
-main "$@"
+main() {
+  local targets=() arg
+  for arg in "$@"; do
+    case "$arg" in
+      -h | --help)
+        usage
+        return 0
+        ;;
+      all) mapfile -t -O "${#targets[@]}" targets < <(vg_all_instances) ;;
+      mariadb | mariadb-test | neo4j | neo4j-test) targets+=("$arg") ;;
+      *)
+        usage >&2
+        return 2
+        ;;
+    esac
+  done
+  ((${#targets[@]})) || mapfile -t targets < <(vg_all_instances)
+  vg_require_root "$0" "$@"
+  vg_lock
+  local t0=$SECONDS mariadb=() neo4j=()
+  for arg in "${targets[@]}"; do
+    case "$arg" in
+      mariadb*) mariadb+=("$arg") ;;
+      *) neo4j+=("$arg") ;;
+    esac
+  done
+  secure_settings_file
+  install_packages
+  vg_java_home >/dev/null || vg_die "no Java 17 found under /usr/lib/jvm (set NEO4J_JAVA_HOME)"
+  for arg in "${mariadb[@]}"; do setup_mariadb_server "$arg"; done
+  ((${#neo4j[@]} == 0)) || setup_neo4j "${neo4j[@]}"
+  vg_log "provisioned ${targets[*]} in $((SECONDS - t0)) s (start them with provision/services.sh start)"
+}
+
+# Sourced by the provisioning specs for its functions; run when executed.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi

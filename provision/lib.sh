@@ -1,60 +1,169 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the settings are used by the scripts that source this file
-# provision/lib.sh: configuration defaults and helpers shared by the provision
-# scripts. Sourced, never executed. Every default lives here, and each one can be
-# overridden from the environment (see provision/README.md).
+# provision/lib.sh: configuration and helpers shared by the provision scripts. Sourced, never
+# executed. The defaults come from config/defaults.env (the one place they are defined, which
+# lib/config.ts reads too); each can be overridden from the environment (see provision/README.md).
 
 VG_PROVISION_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VG_REPO_DIR="$(dirname "$VG_PROVISION_DIR")"
 
-# Machine-wide overrides: KEY=value lines (MARIADB_* and NEO4J_* only) in
-# /etc/default/vowelgraph, which the API's systemd unit reads too, so every
-# script and the API agree however they are started. The environment wins.
-: "${VG_SETTINGS_FILE:=/etc/default/vowelgraph}"
-if [[ -r "$VG_SETTINGS_FILE" ]]; then
-  while IFS='=' read -r vg_key vg_value; do
-    [[ "$vg_key" =~ ^(MARIADB|NEO4J)_[A-Z0-9_]+$ && -z "${!vg_key+set}" ]] || continue
-    vg_value="${vg_value%\"}"
-    printf -v "$vg_key" '%s' "${vg_value#\"}"
-  done <"$VG_SETTINGS_FILE"
-  unset vg_key vg_value
-fi
-
-# Memory defaults scale with the machine: 1/$1 of its RAM, at least $2 MiB (in MiB). A 4 GiB VM
-# gets the floors; a larger machine keeps a large log's indexes and graph in memory.
-vg_mem_share() {
-  local total
-  total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || true)
-  local share=$((${total:-0} / $1))
-  ((share > $2)) || share=$2
-  echo "$share"
+# --- output ---
+vg_log() { printf '[vowelgraph] %s\n' "$*" >&2; }
+vg_warn() { printf '[vowelgraph] WARNING: %s\n' "$*" >&2; }
+vg_die() {
+  printf '[vowelgraph] ERROR: %s\n' "$*" >&2
+  exit 1
 }
 
-# --- MariaDB: the system of record (names match the API's configuration) ---
-: "${MARIADB_HOST:=127.0.0.1}"
-: "${MARIADB_PORT:=3306}"
-: "${MARIADB_USER:=og}"
-: "${MARIADB_PASSWORD:=og}"
-: "${MARIADB_DATABASE:=og}"
-: "${MARIADB_BIND_ADDRESS:=127.0.0.1}"
-: "${MARIADB_BUFFER_POOL_SIZE:=$(vg_mem_share 16 256)M}"
-: "${MARIADB_LOG_FILE_SIZE:=256M}"
-: "${MARIADB_START_TIMEOUT:=60}"
-VG_MARIADB_CNF=/etc/mysql/mariadb.conf.d/60-vowelgraph.cnf
+# --- settings ---
+# Set each KEY=value line of file $1 whose KEY matches the regex $2 and is not set (or empty)
+# yet: the first source to give a value wins. Lines that are not KEY=value are skipped.
+vg_read_settings() {
+  local file="$1" pattern="$2" key value
+  while IFS='=' read -r key value || [[ -n "$key" ]]; do
+    [[ "$key" =~ $pattern ]] || continue
+    [[ -z "${!key:-}" ]] || continue
+    value="${value%\"}"
+    printf -v "$key" '%s' "${value#\"}"
+  done <"$file"
+}
+
+# 1. the environment; 2. machine-wide overrides: KEY=value lines (MARIADB_* and NEO4J_* only)
+# in /etc/default/vowelgraph, which the API's systemd unit reads too, so every script and the
+# API agree however they are started; 3. config/defaults.env.
+: "${VG_SETTINGS_FILE:=/etc/default/vowelgraph}"
+if [[ -r "$VG_SETTINGS_FILE" ]]; then
+  vg_read_settings "$VG_SETTINGS_FILE" '^(MARIADB|NEO4J)_[A-Z0-9_]+$'
+elif [[ -e "$VG_SETTINGS_FILE" ]]; then
+  vg_warn "$VG_SETTINGS_FILE is not readable by $(id -un) (mode 0640, group vowelgraph):" \
+    "its settings apply only where it can be read"
+fi
+: "${VG_DEFAULTS_FILE:=$VG_REPO_DIR/config/defaults.env}"
+[[ -r "$VG_DEFAULTS_FILE" ]] || vg_die "cannot read the defaults file $VG_DEFAULTS_FILE"
+vg_read_settings "$VG_DEFAULTS_FILE" '^[A-Z][A-Z0-9_]*$'
+
+# A size as defaults.env writes it: RAM/N:MIN is 1/N of the machine's RAM, at least MIN (in MiB,
+# with MIN's unit letter: M or m; G/g floors are converted); anything else is used as given. A
+# 4 GiB VM gets the floors; a larger machine keeps a large log's indexes and graph in memory.
+vg_mem_size() {
+  if [[ "$1" =~ ^RAM/([0-9]+):([0-9]+)([MmGg])$ ]]; then
+    local n="${BASH_REMATCH[1]}" min="${BASH_REMATCH[2]}" unit="${BASH_REMATCH[3]}" total share
+    [[ "$unit" == [Gg] ]] && min=$((min * 1024))
+    total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || true)
+    share=$((${total:-0} / n))
+    ((share > min)) || share=$min
+    [[ "$unit" == [MG] ]] && unit=M || unit=m
+    echo "$share$unit"
+  else
+    echo "$1"
+  fi
+}
+
+MARIADB_BUFFER_POOL_SIZE="$(vg_mem_size "$MARIADB_BUFFER_POOL_SIZE")"
+MARIADB_TEST_BUFFER_POOL_SIZE="$(vg_mem_size "$MARIADB_TEST_BUFFER_POOL_SIZE")"
+NEO4J_PAGECACHE="$(vg_mem_size "$NEO4J_PAGECACHE")"
+NEO4J_TEST_PAGECACHE="$(vg_mem_size "$NEO4J_TEST_PAGECACHE")"
+
+# --- where a client connects versus what runs here ---
+# MARIADB_HOST/MARIADB_PORT, NEO4J_URI and their _TEST_ twins say where the API and the tests
+# connect; MARIADB[_TEST]_SERVER_PORT, *_BIND_ADDRESS, NEO4J[_TEST]_BOLT_PORT and
+# *_LISTEN_ADDRESS say what the scripts run on this machine. ensure.sh provisions a server only
+# when the address configured for it is that local server ("managed"); any other address is
+# connected to as given, and nothing here is installed, reconfigured or restarted for it.
+vg_is_loopback() {
+  case "$1" in
+    127.0.0.1 | localhost | ::1 | '[::1]') return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# Host and port of a bolt:// or neo4j:// URI (port 7687 when it has none), as "HOST PORT".
+vg_uri_host_port() {
+  if [[ "$1" =~ ^[a-z0-9+]+://(\[[^]]*\]|[^]/:?[]+)(:([0-9]+))?(/.*)?$ ]]; then
+    echo "${BASH_REMATCH[1]} ${BASH_REMATCH[3]:-7687}"
+  else
+    return 1
+  fi
+}
+
+# Whether a client address ($1 host, $2 port) is the local server on port $3.
+vg_is_local_server() { vg_is_loopback "$1" && [[ "$2" == "$3" ]]; }
+
+vg_uri_is_local_server() {
+  local host_port
+  host_port="$(vg_uri_host_port "$1")" || return 1
+  # shellcheck disable=SC2086 # "HOST PORT"
+  vg_is_local_server $host_port "$2"
+}
+
+# Is the server named $1 one that ensure.sh provisions for the current settings?
+vg_managed() {
+  case "$1" in
+    mariadb) vg_is_local_server "$MARIADB_HOST" "$MARIADB_PORT" "$MARIADB_SERVER_PORT" ;;
+    mariadb-test)
+      [[ "$MARIADB_TEST_INSTANCE" == 1 ]] &&
+        vg_is_local_server "$MARIADB_TEST_HOST" "$MARIADB_TEST_PORT" "$MARIADB_TEST_SERVER_PORT"
+      ;;
+    neo4j) vg_uri_is_local_server "$NEO4J_URI" "$NEO4J_BOLT_PORT" ;;
+    neo4j-test) [[ "$NEO4J_TEST_INSTANCE" == 1 ]] && vg_uri_is_local_server "$NEO4J_TEST_URI" "$NEO4J_TEST_BOLT_PORT" ;;
+    *) return 1 ;;
+  esac
+}
+
+# Where the client settings of server $1 point, for messages.
+vg_client_address() {
+  case "$1" in
+    mariadb) echo "MARIADB_HOST:MARIADB_PORT=$MARIADB_HOST:$MARIADB_PORT" ;;
+    mariadb-test) echo "MARIADB_TEST_HOST:MARIADB_TEST_PORT=$MARIADB_TEST_HOST:$MARIADB_TEST_PORT" ;;
+    neo4j) echo "NEO4J_URI=$NEO4J_URI" ;;
+    neo4j-test) echo "NEO4J_TEST_URI=$NEO4J_TEST_URI" ;;
+  esac
+}
+
+# --- MariaDB: the system of record. "mariadb" is Debian's server (the service's database);
+# "mariadb-test" is a second server for the tests and the benchmark, with its own datadir,
+# port, socket and configuration file. ---
+: "${VG_MARIADB_CNF:=/etc/mysql/mariadb.conf.d/60-vowelgraph.cnf}"
+: "${VG_MARIADB_TEST_CNF:=/etc/mysql/vowelgraph-test.cnf}" # outside conf.d: mariadb does not read it
+: "${MARIADB_SERVICE_USER:=mysql}"
+
+# The MariaDB servers provisioned here.
+vg_mariadb_instances() {
+  echo mariadb
+  [[ "$MARIADB_TEST_INSTANCE" == 1 ]] && echo mariadb-test
+  return 0
+}
+
+# Select a MariaDB server: sets the MD_* variables that the MariaDB functions use.
+vg_md() {
+  MD_NAME="$1"
+  case "$1" in
+    mariadb)
+      MD_CNF="$VG_MARIADB_CNF" MD_PORT="$MARIADB_SERVER_PORT" MD_BIND_ADDRESS="$MARIADB_BIND_ADDRESS"
+      MD_BUFFER_POOL_SIZE="$MARIADB_BUFFER_POOL_SIZE" MD_LOG_FILE_SIZE="$MARIADB_LOG_FILE_SIZE"
+      MD_DATABASE="$MARIADB_DATABASE" MD_VAR_DIR=/var/lib/mysql MD_DATA_DIR=/var/lib/mysql
+      MD_RUN_DIR=/run/mysqld MD_LOG_DIR=/var/log/mysql
+      MD_UNIT=mariadb
+      ;;
+    mariadb-test)
+      MD_CNF="$VG_MARIADB_TEST_CNF" MD_PORT="$MARIADB_TEST_SERVER_PORT" MD_BIND_ADDRESS="$MARIADB_TEST_BIND_ADDRESS"
+      MD_BUFFER_POOL_SIZE="$MARIADB_TEST_BUFFER_POOL_SIZE" MD_LOG_FILE_SIZE="$MARIADB_TEST_LOG_FILE_SIZE"
+      MD_DATABASE="$MARIADB_TEST_DATABASE" MD_VAR_DIR="$MARIADB_TEST_VAR_DIR" MD_DATA_DIR="$MARIADB_TEST_VAR_DIR/data"
+      MD_RUN_DIR="$MARIADB_TEST_VAR_DIR/run" MD_LOG_DIR="$MARIADB_TEST_LOG_DIR"
+      MD_UNIT=vowelgraph-mariadb-test
+      ;;
+    *) vg_die "unknown MariaDB server '$1'" ;;
+  esac
+  MD_SOCKET="$MD_RUN_DIR/mysqld.sock"
+  MD_PIDFILE="$MD_RUN_DIR/mysqld.pid"
+  MD_ERROR_LOG="$MD_LOG_DIR/error.log"
+  MD_UNIT_FILE="/etc/systemd/system/$MD_UNIT.service"
+  MD_PROBE_HOST="$(vg_probe_host "$MD_BIND_ADDRESS")"
+}
 
 # --- Neo4j: one installation, two servers ---
 # "neo4j" is the service's graph; "neo4j-test" is a second, smaller server for
 # the test suite and benchmarks (Community has one user database per server).
-: "${NEO4J_SOURCE:=maven}" # maven (default, Maven Central jars) or apt (debian.neo4j.com)
-: "${NEO4J_VERSION:=5.26.30}" # newest 5.26 LTS patch on Maven Central when written
-: "${NEO4J_BROWSER_VERSION:=5.24.0}" # newest org.neo4j.client:neo4j-browser on Maven Central
-: "${NEO4J_APT_VERSION:=1:5.26.*}"
-: "${NEO4J_USER:=neo4j}"
-: "${NEO4J_PASSWORD:=vowelgraph}"
-: "${NEO4J_START_TIMEOUT:=120}"
-: "${NEO4J_STOP_TIMEOUT:=60}"
-: "${NEO4J_CDS:=1}" # 1: keep a JVM class-data archive, so restarts take ~6 s instead of ~15 s
-: "${NEO4J_SERVICE_USER:=neo4j}" # the OS account the servers run as
 if [[ "$NEO4J_SOURCE" == apt ]]; then
   : "${NEO4J_HOME:=/usr/share/neo4j}"
   : "${NEO4J_CONF_DIR:=/etc/neo4j}"
@@ -67,38 +176,17 @@ fi
 VG_NEO4J_STAMP="$NEO4J_HOME/lib/.vowelgraph-lib"
 : "${VG_BIN_DIR:=/opt/vowelgraph/bin}" # generated launchers
 
-# The port of a bolt:// or neo4j:// URI ($2 if it has none).
-vg_uri_port() {
-  if [[ "$1" =~ :([0-9]+)/?$ ]]; then echo "${BASH_REMATCH[1]}"; else echo "$2"; fi
-}
-
-# The service's server. Its Bolt port follows NEO4J_URI, so API and server agree.
-: "${NEO4J_URI:=bolt://127.0.0.1:7687}"
-: "${NEO4J_BOLT_PORT:=$(vg_uri_port "$NEO4J_URI" 7687)}"
-: "${NEO4J_HTTP_PORT:=7474}"
-: "${NEO4J_HEAP:=1g}"
-: "${NEO4J_PAGECACHE:=$(vg_mem_share 8 1024)m}"
-: "${NEO4J_LISTEN_ADDRESS:=0.0.0.0}" # 0.0.0.0 so a VM's forwarded ports reach it; auth is on
-: "${NEO4J_ADVERTISED_ADDRESS:=localhost}"
-: "${NEO4J_VAR_DIR:=/var/lib/vowelgraph/neo4j}"
-: "${NEO4J_LOG_DIR:=/var/log/vowelgraph/neo4j}"
-
-# The test suite's server (NEO4J_TEST_INSTANCE=0 leaves it out).
-: "${NEO4J_TEST_INSTANCE:=1}"
-: "${NEO4J_TEST_URI:=bolt://127.0.0.1:7688}"
-: "${NEO4J_TEST_BOLT_PORT:=$(vg_uri_port "$NEO4J_TEST_URI" 7688)}"
-: "${NEO4J_TEST_HTTP_PORT:=7475}"
-: "${NEO4J_TEST_HEAP:=512m}"
-: "${NEO4J_TEST_PAGECACHE:=$(vg_mem_share 16 256)m}"
-: "${NEO4J_TEST_LISTEN_ADDRESS:=127.0.0.1}" # tests run on the machine itself
-: "${NEO4J_TEST_VAR_DIR:=/var/lib/vowelgraph/neo4j-test}"
-: "${NEO4J_TEST_LOG_DIR:=/var/log/vowelgraph/neo4j-test}"
-
 # The Neo4j servers provisioned here, in start order.
 vg_neo4j_instances() {
   echo neo4j
   [[ "$NEO4J_TEST_INSTANCE" == 1 ]] && echo neo4j-test
   return 0
+}
+
+# Every server provisioned here (services.sh's "all").
+vg_all_instances() {
+  vg_mariadb_instances
+  vg_neo4j_instances
 }
 
 # Select a server: sets the N4_* variables that the Neo4j functions use.
@@ -132,14 +220,6 @@ vg_n4() {
 
 # Names passed through sudo when a script re-executes itself as root.
 VG_ENV_PATTERN='^(MARIADB_|NEO4J_|VG_|NODE_MAJOR$|DATA_INTERFACE$|APP_|PORT$)'
-
-# --- output ---
-vg_log() { printf '[vowelgraph] %s\n' "$*" >&2; }
-vg_warn() { printf '[vowelgraph] WARNING: %s\n' "$*" >&2; }
-vg_die() {
-  printf '[vowelgraph] ERROR: %s\n' "$*" >&2
-  exit 1
-}
 
 # --- privileges and locking ---
 vg_is_root() { [[ "$(id -u)" -eq 0 ]]; }
@@ -215,16 +295,23 @@ vg_probe_host() {
 }
 
 # --- templates ---
-# Render a template, replacing @KEY@ with the value of KEY=value arguments.
+# Render a template, replacing each @KEY@ with the value of a KEY=value argument, in one pass:
+# values pass through byte for byte (no pattern substitution, so neither bash 5.2's
+# patsub_replacement `&` nor backslashes change them, and a value holding @OTHER@ stays as it
+# is). A @KEY@ without a value is an error.
 vg_render() {
-  local template="$1"
+  local template="$1" kv key rest out=""
   shift
-  local content kv
-  content="$(<"$template")"
-  for kv in "$@"; do
-    content="${content//@${kv%%=*}@/${kv#*=}}"
+  local -A values=()
+  for kv in "$@"; do values["${kv%%=*}"]="${kv#*=}"; done
+  rest="$(<"$template")"
+  while [[ "$rest" =~ @([A-Z][A-Z0-9_]*)@ ]]; do
+    key="${BASH_REMATCH[1]}"
+    [[ -v "values[$key]" ]] || vg_die "$template needs a value for @$key@"
+    out+="${rest%%"@$key@"*}${values[$key]}"
+    rest="${rest#*"@$key@"}"
   done
-  printf '%s\n' "$content"
+  printf '%s\n' "$out$rest"
 }
 
 # Write content (stdin) to a file only if it differs; returns 0 if it changed.
@@ -245,10 +332,17 @@ vg_write_if_changed() {
 vg_effective() { grep -Ev '^[[:space:]]*(#|$)' || true; }
 
 # --- desired configuration (install.sh writes it, ensure.sh compares) ---
+# The configuration file of the selected MariaDB server (vg_md): the service's is a drop-in
+# that Debian's server reads with its own settings; the test server's is all it reads.
 vg_mariadb_cnf() {
-  vg_render "$VG_PROVISION_DIR/mariadb/60-vowelgraph.cnf.in" \
-    BIND_ADDRESS="$MARIADB_BIND_ADDRESS" PORT="$MARIADB_PORT" \
-    BUFFER_POOL_SIZE="$MARIADB_BUFFER_POOL_SIZE" LOG_FILE_SIZE="$MARIADB_LOG_FILE_SIZE"
+  local settings=(BIND_ADDRESS="$MD_BIND_ADDRESS" PORT="$MD_PORT"
+    BUFFER_POOL_SIZE="$MD_BUFFER_POOL_SIZE" LOG_FILE_SIZE="$MD_LOG_FILE_SIZE")
+  if [[ "$MD_NAME" == mariadb ]]; then
+    vg_render "$VG_PROVISION_DIR/mariadb/60-vowelgraph.cnf.in" "${settings[@]}"
+  else
+    vg_render "$VG_PROVISION_DIR/mariadb/mariadb-test.cnf.in" "${settings[@]}" NAME="$MD_NAME" \
+      DATA_DIR="$MD_DATA_DIR" SOCKET="$MD_SOCKET" PIDFILE="$MD_PIDFILE" ERROR_LOG="$MD_ERROR_LOG"
+  fi
 }
 
 # neo4j.conf of the selected server (vg_n4).
@@ -284,24 +378,49 @@ vg_neo4j_launcher_key() {
   } | sha256sum | cut -c1-16
 }
 
-# Read-only check that install.sh has nothing to do (ensure.sh's fast path).
+# Read-only check that install.sh has nothing to do for the servers named (ensure.sh's fast
+# path; default: every server provisioned here).
 vg_install_current() {
-  vg_java_home >/dev/null || return 1
-  command -v mariadbd >/dev/null 2>&1 || return 1
-  [[ -f "$VG_MARIADB_CNF" ]] && cmp -s <(vg_mariadb_cnf) "$VG_MARIADB_CNF" || return 1
-  if [[ "$NEO4J_SOURCE" == apt ]]; then
-    vg_pkg_installed neo4j || return 1
-  else
-    [[ "$(cat "$VG_NEO4J_STAMP" 2>/dev/null)" == "$(vg_neo4j_lib_stamp)" ]] || return 1
-  fi
-  local name
-  for name in $(vg_neo4j_instances); do
-    vg_n4 "$name"
-    [[ -f "$N4_CONF_DIR/neo4j.conf" ]] && cmp -s <(vg_neo4j_conf) "$N4_CONF_DIR/neo4j.conf" || return 1
-    grep -qx "# key: $(vg_neo4j_launcher_key)" "$N4_LAUNCHER" 2>/dev/null || return 1
-    if vg_has_systemd; then [[ -f "$N4_UNIT_FILE" ]] || return 1; fi
-    [[ -d "$N4_DATA_DIR/databases/system" ]] || return 1 # initial password not set yet
+  local names=("$@") name neo4j=0
+  ((${#names[@]})) || mapfile -t names < <(vg_all_instances)
+  vg_settings_file_private || return 1
+  for name in "${names[@]}"; do
+    case "$name" in
+      mariadb | mariadb-test)
+        command -v mariadbd >/dev/null 2>&1 || return 1
+        vg_md "$name"
+        [[ -f "$MD_CNF" ]] && cmp -s <(vg_mariadb_cnf) "$MD_CNF" || return 1
+        if [[ "$name" == mariadb-test ]]; then
+          [[ -d "$MD_DATA_DIR/mysql" ]] || return 1 # not initialized yet
+          if vg_has_systemd; then [[ -f "$MD_UNIT_FILE" ]] || return 1; fi
+        fi
+        ;;
+      *)
+        if ((!neo4j)); then
+          vg_java_home >/dev/null || return 1
+          if [[ "$NEO4J_SOURCE" == apt ]]; then
+            vg_pkg_installed neo4j || return 1
+          else
+            [[ "$(cat "$VG_NEO4J_STAMP" 2>/dev/null)" == "$(vg_neo4j_lib_stamp)" ]] || return 1
+          fi
+          neo4j=1
+        fi
+        vg_n4 "$name"
+        [[ -f "$N4_CONF_DIR/neo4j.conf" ]] && cmp -s <(vg_neo4j_conf) "$N4_CONF_DIR/neo4j.conf" || return 1
+        grep -qx "# key: $(vg_neo4j_launcher_key)" "$N4_LAUNCHER" 2>/dev/null || return 1
+        if vg_has_systemd; then [[ -f "$N4_UNIT_FILE" ]] || return 1; fi
+        # Not world-readable (0750), and the initial password set.
+        [[ "$(stat -c %a "$N4_VAR_DIR" 2>/dev/null)" == 750 ]] || return 1
+        [[ -d "$N4_DATA_DIR/databases/system" ]] || return 1
+        ;;
+    esac
   done
+}
+
+# /etc/default/vowelgraph, if there is one, is not world-readable (it may hold passwords).
+vg_settings_file_private() {
+  [[ -e "$VG_SETTINGS_FILE" ]] || return 0
+  [[ "$(stat -c %a "$VG_SETTINGS_FILE" 2>/dev/null)" == *0 ]]
 }
 
 # Command prefix (array VG_AS_NEO4J) that runs a command as the Neo4j service
@@ -323,19 +442,40 @@ vg_as_neo4j() {
 }
 
 # --- service probes (no root needed) ---
-# The server answers. The probe logs in as the API's account, so that routine
-# checks leave no "Access denied" in the error log; a refusal (before install.sh
-# created the account) still counts as an answer.
+# The selected MariaDB server (vg_md) answers on its own address. The probe logs in as the API's
+# account, so that routine checks leave no "Access denied" in the error log; a refusal (before
+# install.sh created the account) still counts as an answer. (MYSQL_PWD: in the environment,
+# which ps does not show to other users, not on the command line.)
 vg_mariadb_alive() {
   local out
-  out="$(MYSQL_PWD="$MARIADB_PASSWORD" mariadb-admin --connect-timeout=2 --protocol=TCP \
-    -h "$MARIADB_HOST" -P "$MARIADB_PORT" -u "$MARIADB_USER" ping 2>&1)" && return 0
+  out="$(MYSQL_PWD="$MARIADB_PASSWORD" mariadb-admin --no-defaults --connect-timeout=2 --protocol=TCP \
+    -h "$MD_PROBE_HOST" -P "$MD_PORT" -u "$MARIADB_USER" ping 2>&1)" && return 0
   [[ "$out" == *"Access denied"* || "$out" == *"is not allowed to connect"* ]]
 }
 
 vg_mariadb_login_ok() {
-  MYSQL_PWD="$MARIADB_PASSWORD" mariadb --connect-timeout=2 --protocol=TCP -h "$MARIADB_HOST" \
-    -P "$MARIADB_PORT" -u "$MARIADB_USER" "$MARIADB_DATABASE" -N -e 'SELECT 1' >/dev/null 2>&1
+  MYSQL_PWD="$MARIADB_PASSWORD" mariadb --no-defaults --connect-timeout=2 --protocol=TCP \
+    -h "$MD_PROBE_HOST" -P "$MD_PORT" -u "$MARIADB_USER" "$MD_DATABASE" -N -e 'SELECT 1' >/dev/null 2>&1
+}
+
+# PIDs of the tests' MariaDB server (found from its command line).
+vg_mariadb_test_pids() {
+  pgrep -f -- "mariadbd --defaults-file=$VG_MARIADB_TEST_CNF( |\$)" || true
+}
+
+# A value for a double-quoted string in a curl config file (curl -K).
+vg_curl_quote() {
+  local s="${1//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  printf '"%s"' "$s"
+}
+
+# curl with the Neo4j account's credentials read from a config on stdin (-K -), never from the
+# command line, where ps would show them to every user.
+vg_neo4j_curl() {
+  local user="$1" password="$2"
+  shift 2
+  printf 'user = %s\n' "$(vg_curl_quote "$user:$password")" | curl -K - "$@"
 }
 
 # PIDs of the selected server (found from its command line, pid file or not).
@@ -354,7 +494,7 @@ vg_neo4j_ready() {
 # HTTP status of a trivial authenticated request: 200 ok, 401 bad credentials.
 vg_neo4j_auth_status() {
   local user="${1:-$NEO4J_USER}" password="${2:-$NEO4J_PASSWORD}"
-  curl -s -o /dev/null -w '%{http_code}' --max-time 5 -u "$user:$password" \
+  vg_neo4j_curl "$user" "$password" -s -o /dev/null -w '%{http_code}' --max-time 5 \
     -H 'Content-Type: application/json' -d '{"statements":[]}' \
     "http://$N4_PROBE_HOST:$N4_HTTP_PORT/db/system/tx/commit"
 }

@@ -19,14 +19,18 @@ vg_n4 "$server"
 
 bash "$VG_PROVISION_DIR/services.sh" stop "$server"
 vg_log "$server: importing the graph from $csv_dir"
-# The importer runs as the server's own account, so the new store files belong to it.
-chmod -R a+rX "$csv_dir"
+# The importer runs as the server's own account, so the new store files belong to it. The CSV
+# export (every event) stays private: its owner and the Neo4j account's group may read it,
+# nobody else.
+chgrp -R "$(id -gn "$NEO4J_SERVICE_USER")" "$csv_dir"
+chmod -R u+rwX,g=rX,o= "$csv_dir"
 vg_as_neo4j "$NEO4J_HOME/bin/neo4j-admin" database import full neo4j \
   --overwrite-destination=true \
   --nodes=Symbol="$csv_dir/symbols.csv" \
   --nodes=Session="$csv_dir/sessions-header.csv,$csv_dir/sessions.csv" \
   --nodes=Bucket="$csv_dir/buckets.csv" \
   --nodes=Projection="$csv_dir/projection.csv" \
+  --nodes=LogPosition="$csv_dir/positions.csv" \
   --relationships=ASKED="$csv_dir/asked-header.csv,$csv_dir/sessions.csv" \
   --relationships=FOLLOWED_UP="$csv_dir/followed-up.csv" \
   --report-file="$N4_LOG_DIR/import.report"

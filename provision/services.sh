@@ -15,32 +15,77 @@ ACTION:
   start     start unless running, then wait until each accepts connections
             (MariaDB: MARIADB_START_TIMEOUT=${MARIADB_START_TIMEOUT}s; Neo4j: Bolt and HTTP
             answer, NEO4J_START_TIMEOUT=${NEO4J_START_TIMEOUT}s); exit 1 with the log's last lines on failure
-  stop      stop cleanly (Neo4j: SIGTERM, SIGKILL after NEO4J_STOP_TIMEOUT=${NEO4J_STOP_TIMEOUT}s)
+  stop      stop cleanly (mariadb-test and Neo4j: SIGTERM, SIGKILL after
+            MARIADB_STOP_TIMEOUT=${MARIADB_STOP_TIMEOUT}s / NEO4J_STOP_TIMEOUT=${NEO4J_STOP_TIMEOUT}s)
   restart   stop, then start
   status    one line each; exit 0 if all are up and accept the configured
             accounts, 3 otherwise (-q: print nothing)
   logs      the last lines of each one's logs
-TARGET: all (default) | mariadb | neo4j (the service's graph, Bolt :$NEO4J_BOLT_PORT)
-        | neo4j-test (the test suite's, Bolt :$NEO4J_TEST_BOLT_PORT)
+TARGET: all (default) | mariadb (the service's database, port $MARIADB_SERVER_PORT)
+        | mariadb-test (the tests' and the benchmark's, port $MARIADB_TEST_SERVER_PORT)
+        | neo4j (the service's graph, Bolt :$NEO4J_BOLT_PORT)
+        | neo4j-test (the tests' and the benchmark's, Bolt :$NEO4J_TEST_BOLT_PORT)
+These are the servers on this machine, whatever MARIADB_HOST/MARIADB_PORT or NEO4J_URI say.
 start, stop and restart need root and re-execute themselves through sudo.
 EOF
 }
 
-# --- MariaDB ---
+# --- MariaDB: each function acts on the server selected with vg_md ---
+# "mariadb" is Debian's server, run by its own init script or systemd unit; "mariadb-test" is
+# a mariadbd of ours (--defaults-file), run by its systemd unit or directly as the mysql user.
+declare -A MD_LAUNCH_PID=()
+
 mariadb_log_tail() {
   if vg_has_systemd; then
-    journalctl -u mariadb -n 20 --no-pager 2>/dev/null || true
+    journalctl -u "$MD_UNIT" -n 20 --no-pager 2>/dev/null || true
   fi
-  if [[ -r /var/log/mysql/error.log ]]; then
-    echo "--- last lines of /var/log/mysql/error.log"
-    tail -n 20 /var/log/mysql/error.log
+  if [[ -r "$MD_ERROR_LOG" ]]; then
+    echo "--- last lines of $MD_ERROR_LOG"
+    tail -n 20 "$MD_ERROR_LOG"
   fi
   return 0
 }
 
+# PIDs of the selected server's mariadbd.
+mariadb_pids() {
+  if [[ "$MD_NAME" == mariadb-test ]]; then
+    vg_mariadb_test_pids
+  else
+    local pid
+    pid="$(cat "$MD_PIDFILE" 2>/dev/null || true)"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+    return 0
+  fi
+}
+
+mariadb_test_has_unit() { vg_has_systemd && [[ -f "$MD_UNIT_FILE" ]]; }
+
+# Start the test server without waiting for it.
+mariadb_test_launch() {
+  [[ -f "$MD_CNF" && -d "$MD_DATA_DIR/mysql" ]] || vg_die "MariaDB ($MD_NAME) is not installed: run provision/install.sh"
+  if mariadb_test_has_unit; then
+    systemctl start --no-block "$MD_UNIT"
+    return 0
+  fi
+  local u="$MARIADB_SERVICE_USER" mariadbd as_user=()
+  mariadbd="$(command -v mariadbd)"
+  [[ "$u" != "$(id -un)" ]] && as_user=(setpriv --reuid="$u" --regid="$u" --init-groups --)
+  install -d -o "$u" -g "$u" -m 0750 "$MD_RUN_DIR"
+  # Own session, so neither a test runner's process group nor a closing terminal takes the
+  # server down with it; no fd 9 (the provisioning lock).
+  (cd / && exec setsid "${as_user[@]}" "$mariadbd" --defaults-file="$MD_CNF" \
+    >>"$MD_LOG_DIR/mariadbd.out" 2>&1 </dev/null 9>&-) &
+  MD_LAUNCH_PID[$MD_NAME]=$!
+}
+
 # (9>&-: a daemon must not inherit the lock that vg_lock holds on fd 9.)
 mariadb_service() {
-  if vg_has_systemd; then
+  if [[ "$MD_NAME" == mariadb-test ]]; then
+    case "$1" in
+      start) mariadb_test_launch ;;
+      stop) mariadb_test_stop ;;
+    esac
+  elif vg_has_systemd; then
     systemctl "$1" mariadb
   elif command -v service >/dev/null 2>&1; then
     service mariadb "$1" >/dev/null 9>&-
@@ -51,34 +96,67 @@ mariadb_service() {
 
 mariadb_start() {
   if vg_mariadb_alive; then
-    vg_log "mariadb: already running on $MARIADB_HOST:$MARIADB_PORT"
+    vg_log "$MD_NAME: already running on $MD_PROBE_HOST:$MD_PORT"
     return 0
   fi
   command -v mariadbd >/dev/null 2>&1 || vg_die "MariaDB is not installed: run provision/install.sh"
-  vg_log "mariadb: starting"
+  vg_log "$MD_NAME: starting"
   local t0=$SECONDS
   mariadb_service start || true # the wait below decides
-  if ! vg_wait_until "$MARIADB_START_TIMEOUT" vg_mariadb_alive; then
+  if ! vg_wait_until "$MARIADB_START_TIMEOUT" mariadb_up_or_gone; then
     mariadb_log_tail >&2
-    vg_die "MariaDB did not accept connections on $MARIADB_HOST:$MARIADB_PORT within ${MARIADB_START_TIMEOUT}s"
+    vg_die "MariaDB ($MD_NAME) did not accept connections on $MD_PROBE_HOST:$MD_PORT within ${MARIADB_START_TIMEOUT}s"
   fi
-  vg_log "mariadb: ready on $MARIADB_HOST:$MARIADB_PORT after $((SECONDS - t0)) s"
+  if ! vg_mariadb_alive; then
+    mariadb_log_tail >&2
+    vg_die "MariaDB ($MD_NAME) exited during start (log: $MD_ERROR_LOG)"
+  fi
+  vg_log "$MD_NAME: ready on $MD_PROBE_HOST:$MD_PORT after $((SECONDS - t0)) s (pid $(mariadb_pids | paste -sd, -))"
+}
+
+# Up, or (the test server, started here) its process has exited.
+mariadb_up_or_gone() {
+  vg_mariadb_alive && return 0
+  local pid="${MD_LAUNCH_PID[$MD_NAME]:-}"
+  [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null
 }
 
 # The API logs in as MARIADB_USER; say so loudly if that cannot work.
 mariadb_check_login() {
   vg_mariadb_login_ok && return 0
-  vg_die "MariaDB is up but $MARIADB_USER cannot log in to database $MARIADB_DATABASE" \
-    "on $MARIADB_HOST:$MARIADB_PORT: run provision/install.sh (or provision/ensure.sh)"
+  vg_die "MariaDB ($MD_NAME) is up but $MARIADB_USER cannot log in to database $MD_DATABASE" \
+    "on $MD_PROBE_HOST:$MD_PORT: run provision/install.sh (or provision/ensure.sh)"
+}
+
+mariadb_gone() { [[ -z "$(mariadb_pids)" ]]; }
+
+# The test server: its unit, or SIGTERM (a clean shutdown), SIGKILL after MARIADB_STOP_TIMEOUT.
+mariadb_test_stop() {
+  if mariadb_test_has_unit && systemctl is-active --quiet "$MD_UNIT"; then
+    systemctl stop "$MD_UNIT"
+  fi
+  local pids
+  pids="$(mariadb_pids)"
+  [[ -n "$pids" ]] || return 0
+  # shellcheck disable=SC2086 # one pid a word
+  kill -TERM $pids 2>/dev/null || true
+  if ! vg_wait_until "$MARIADB_STOP_TIMEOUT" mariadb_gone; then
+    vg_warn "MariaDB ($MD_NAME) did not stop within ${MARIADB_STOP_TIMEOUT}s: killing it"
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null || true
+    vg_wait_until 10 mariadb_gone || vg_die "could not kill MariaDB ($MD_NAME, pid $pids)"
+  fi
 }
 
 mariadb_stop() {
-  if ! vg_mariadb_alive && ! pgrep -x mariadbd >/dev/null; then
-    vg_log "mariadb: not running"
+  if ! vg_mariadb_alive && mariadb_gone; then
+    vg_log "$MD_NAME: not running"
     return 0
   fi
-  vg_log "mariadb: stopping"
+  local t0=$SECONDS
+  vg_log "$MD_NAME: stopping (pid $(mariadb_pids | paste -sd, -))"
   mariadb_service stop
+  vg_log "$MD_NAME: stopped after $((SECONDS - t0)) s"
 }
 
 mariadb_restart() {
@@ -88,14 +166,14 @@ mariadb_restart() {
 
 mariadb_status() {
   if ! vg_mariadb_alive; then
-    echo "mariadb: not running ($MARIADB_HOST:$MARIADB_PORT)"
+    echo "$MD_NAME: not running ($MD_PROBE_HOST:$MD_PORT)"
     return 3
   fi
   if vg_mariadb_login_ok; then
-    echo "mariadb: running, ${MARIADB_USER}@${MARIADB_HOST}:${MARIADB_PORT}/${MARIADB_DATABASE} can log in"
+    echo "$MD_NAME: running (pid $(mariadb_pids | paste -sd, -)), ${MARIADB_USER}@${MD_PROBE_HOST}:${MD_PORT}/${MD_DATABASE} can log in"
     return 0
   fi
-  echo "mariadb: running on $MARIADB_HOST:$MARIADB_PORT, but $MARIADB_USER cannot use database $MARIADB_DATABASE (run provision/install.sh)"
+  echo "$MD_NAME: running on $MD_PROBE_HOST:$MD_PORT, but $MARIADB_USER cannot use database $MD_DATABASE (run provision/install.sh)"
   return 3
 }
 
@@ -201,7 +279,12 @@ neo4j_check_auth() {
     vg_log "$N4_NAME: creating Neo4j user '$NEO4J_USER'"
     local body
     body="{\"statements\":[{\"statement\":\"CREATE USER \$u IF NOT EXISTS SET PLAINTEXT PASSWORD \$p CHANGE NOT REQUIRED\",\"parameters\":{\"u\":\"$(json_escape "$NEO4J_USER")\",\"p\":\"$(json_escape "$NEO4J_PASSWORD")\"}}]}"
-    curl -s --max-time 10 -u "neo4j:$NEO4J_PASSWORD" -H 'Content-Type: application/json' -d "$body" \
+    # The credentials and the body (which holds the password) go in a config on stdin (-K -),
+    # not on the command line.
+    {
+      printf 'user = %s\n' "$(vg_curl_quote "neo4j:$NEO4J_PASSWORD")"
+      printf 'data = %s\n' "$(vg_curl_quote "$body")"
+    } | curl -K - -s --max-time 10 -H 'Content-Type: application/json' \
       "http://$N4_PROBE_HOST:$N4_HTTP_PORT/db/system/tx/commit" >/dev/null
     [[ "$(vg_neo4j_auth_status)" == 200 ]] && return 0
   fi
@@ -270,7 +353,7 @@ run_action() {
   shift
   if [[ "$action" == start ]]; then
     for name in "$@"; do
-      [[ "$name" == mariadb ]] && continue
+      [[ "$name" == mariadb* ]] && continue
       vg_n4 "$name"
       [[ -z "$(vg_neo4j_pids)" ]] && neo4j_launch
     done
@@ -282,31 +365,31 @@ run_action() {
     for name in "$@"; do order=("$name" "${order[@]}"); done
   fi
   for name in "${order[@]}"; do
-    case "$action:$name" in
-      status:mariadb)
-        mariadb_status || rc=3
-        ;;
-      logs:mariadb)
-        echo "=== mariadb"
-        mariadb_log_tail
-        ;;
-      start:mariadb | restart:mariadb)
-        "mariadb_$action"
-        mariadb_check_login
-        ;;
-      *:mariadb) "mariadb_$action" ;;
-      *)
-        vg_n4 "$name"
-        case "$action" in
-          status) neo4j_status || rc=3 ;;
-          logs)
-            echo "=== $name ($N4_LOG_DIR)"
-            neo4j_log_tail
-            ;;
-          *) "neo4j_$action" ;;
-        esac
-        ;;
-    esac
+    if [[ "$name" == mariadb* ]]; then
+      vg_md "$name"
+      case "$action" in
+        status) mariadb_status || rc=3 ;;
+        logs)
+          echo "=== $name ($MD_ERROR_LOG)"
+          mariadb_log_tail
+          ;;
+        start | restart)
+          "mariadb_$action"
+          mariadb_check_login
+          ;;
+        *) "mariadb_$action" ;;
+      esac
+    else
+      vg_n4 "$name"
+      case "$action" in
+        status) neo4j_status || rc=3 ;;
+        logs)
+          echo "=== $name ($N4_LOG_DIR)"
+          neo4j_log_tail
+          ;;
+        *) "neo4j_$action" ;;
+      esac
+    fi
   done
   return "$rc"
 }
@@ -317,15 +400,15 @@ services_main() {
   for arg in "$@"; do
     case "$arg" in
       -q) quiet=1 ;;
-      all) mapfile -t -O "${#targets[@]}" targets < <(echo mariadb; vg_neo4j_instances) ;;
-      mariadb | neo4j | neo4j-test) targets+=("$arg") ;;
+      all) mapfile -t -O "${#targets[@]}" targets < <(vg_all_instances) ;;
+      mariadb | mariadb-test | neo4j | neo4j-test) targets+=("$arg") ;;
       *)
         services_usage >&2
         exit 2
         ;;
     esac
   done
-  ((${#targets[@]})) || mapfile -t targets < <(echo mariadb; vg_neo4j_instances)
+  ((${#targets[@]})) || mapfile -t targets < <(vg_all_instances)
 
   case "$action" in
     start | stop | restart)

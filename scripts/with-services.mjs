@@ -1,6 +1,8 @@
 // Runs a command after making sure MariaDB and Neo4j are installed and running, unless
 // DATA_INTERFACE names a baseline (null, sqlite) that needs neither. `npm start`, `npm test`
-// and the graph tools go through here, so one command works on a fresh machine.
+// and the graph tools go through here, so one command works on a fresh machine. Only the local
+// servers that the configured addresses point at are provisioned (provision/ensure.sh decides);
+// an address elsewhere is connected to as given.
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

@@ -31,3 +31,35 @@ export class SessionConflictError extends Error {
     );
   }
 }
+
+/** An Idempotency-Key came back with a request other than the one it was first used for. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly key: string) {
+    super(
+      `Idempotency-Key "${key}" was already used for a different request; ` +
+        "send a new key for a new request, and the same key only to repeat the same one",
+    );
+  }
+}
+
+/** The backend has more requests waiting than it accepts; the client should come back soon. */
+export class StoreBusyError extends Error {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(`the service is busy: ${detail}; retry in ${retryAfterSeconds} s`);
+  }
+}
+
+/** The store may or may not have committed the request: only a retry can tell. */
+export class OutcomeUnknownError extends StoreUnavailableError {
+  constructor(store: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      store,
+      `${detail}; the request may have been stored: retry it (with the same Idempotency-Key ` +
+        "header, a repeat is counted once)",
+      options,
+    );
+  }
+}

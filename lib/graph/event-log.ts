@@ -1,282 +1,317 @@
-import type { Connection as CoreConnection } from "mysql2";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
-import { SessionConflictError, UnknownSessionError } from "../data/data-errors.js";
-import { formatMicros, parseTimestamp, type Micros } from "../model/timestamp.js";
+import { OutcomeUnknownError, StoreBusyError, StoreUnavailableError } from "../data/data-errors.js";
+import { formatMicros } from "../model/timestamp.js";
+import { planBatch, type KeyedRequest, type KnownSession, type LogRequest } from "./batch-plan.js";
+import { LEASE_RENEW_MS, type Leases } from "./lease.js";
 import type { LoggedEvent } from "./logged-event.js";
-import { QUERY_TIMEOUT_MS, translateMariadbError, withConnection } from "./mariadb.js";
+import { isRetryableConflict, QUERY_TIMEOUT_MS, translateMariadbError } from "./mariadb.js";
 import { SQL } from "./statements.js";
 
-interface PendingInitial {
-  kind: "initial";
-  uuid: string;
-  symbol: string;
-  guess: boolean;
-  at: Micros;
-  settle: Settle<InitialOutcome>;
+/** How a caller may bound one request: its Idempotency-Key, and a signal that its client left. */
+export interface AppendOptions {
+  key?: string;
+  signal?: AbortSignal;
 }
 
-interface PendingFollowup {
-  kind: "followup";
-  uuid: string;
-  at: Micros;
-  settle: Settle<void>;
-}
-
-type Pending = PendingInitial | PendingFollowup;
-
-interface Settle<T> {
-  resolve(value: T): void;
+interface Pending {
+  request: LogRequest;
+  signal: AbortSignal | undefined;
+  enqueuedAt: number;
+  resolve(outcome: { guess?: boolean }): void;
   reject(error: unknown): void;
 }
 
-export interface InitialOutcome {
-  /** The guess of the session's first initial: this request's own, or the original on a retry. */
-  guess: boolean;
-}
-
-/** A committed batch: the log's position before it and the events it appended, in id order. */
-export interface CommittedBatch {
-  from: number;
-  events: LoggedEvent[];
-}
-
 interface SessionRow extends RowDataPacket {
-  id: number;
-  uuid: string;
-  symbol: string;
-  guess: number;
-  created_at: string;
-}
-
-/** A row of events-after.sql / events-up-to.sql; BIGINTs come as numbers (or strings if huge). */
-interface EventRow extends RowDataPacket {
-  id: number | string;
-  kind: "initial" | "followup";
   uuid: string;
   symbol: string;
   guess: number;
   at_us: number | string;
-  session_at_us: number | string;
 }
 
-const micros = (text: string) => parseTimestamp(text)!;
+interface KeyRow extends RowDataPacket {
+  request_key: string;
+  kind: "initial" | "followup";
+  uuid: string;
+  symbol: string;
+  guess: number;
+}
 
-const toLoggedEvent = (row: EventRow): LoggedEvent => ({
-  id: Number(row.id),
-  kind: row.kind,
-  uuid: row.uuid,
-  symbol: row.symbol,
-  guess: Boolean(row.guess),
-  at: Number(row.at_us),
-  sessionAt: Number(row.session_at_us),
-});
+/** The write queue's limits: past them a request is refused (503) rather than left to wait. */
+export interface WriteLimits {
+  /** Requests waiting for a batch; one more is answered 503 with Retry-After. */
+  maxQueued: number;
+  /** A request still queued this long after it arrived is answered 503 and never written. */
+  deadlineMs: number;
+}
+
+export const DEFAULT_WRITE_LIMITS: WriteLimits = { maxQueued: 20_000, deadlineMs: 10_000 };
 
 // Bounds one multi-row statement; larger bursts simply take several batches.
 const MAX_BATCH = 2000;
+// A conflict with another writer (a duplicate key, a Galera certification failure) is retried
+// this many times with the whole batch before its requests are answered 503.
+const MAX_ATTEMPTS = 5;
+/** Writer ids an API process may lease: the number of processes that may write one log. */
+export const MAX_WRITERS = 256;
+
+class CommitUncertain extends Error {}
 
 /**
  * The raw event log in MariaDB, written by group commit: requests that arrive while a batch is
- * being committed wait for the next one, and each batch is one transaction (a multi-row insert
- * per kind, one commit, one flush). A request settles once its batch has committed; the batch
- * is then handed to `afterCommit` (the graph projection), which applies it without delaying
- * the answer.
+ * being committed wait for the next one, and each batch is one transaction (one multi-row
+ * insert, one commit, one flush). A request settles once its batch has committed.
  *
- * One writer per database: positions in the log are assigned and committed in order only
- * because batches are committed one at a time by this process.
+ * Each process writes as its own writer id (a lease), and numbers its events in that writer's
+ * sequence, continuing from the last seq the log holds, read under a lock in the same
+ * transaction. So a writer's sequence has no gaps and commits in order whatever happens to a
+ * commit, and many processes (and hosts) write one log at once: the graph follows each
+ * writer's sequence separately (graph-projection.ts).
  */
 export class EventLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
-  private position = 0;
-  private identity = "";
+  private writerId = 0;
+  private renewal: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly pool: Pool,
-    private readonly afterCommit: (batch: CommittedBatch) => void,
+    private readonly leases: Leases,
+    /** Told after each commit, with the events it appended (a hint to wake projections). */
+    private readonly onCommit: (events: readonly LoggedEvent[]) => void = () => {},
+    private readonly limits: WriteLimits = DEFAULT_WRITE_LIMITS,
   ) {}
 
-  /** Reads the log's name and newest position; called once at start. */
+  /** Leases a writer id; fails if every one of MAX_WRITERS is held by a live process. */
   async open(): Promise<void> {
-    this.identity = await withConnection(this.pool, async (connection) => {
-      const [rows] = await connection.query<RowDataPacket[]>({
-        sql: SQL.logIdentity,
-        timeout: QUERY_TIMEOUT_MS,
-      });
-      return String(rows[0]!.log_id);
-    });
-    this.position = await this.lastEventId();
+    await this.leaseWriterId();
+    this.renewal = setTimeout(() => void this.renewLease(), LEASE_RENEW_MS);
   }
 
-  /** The name this log was given when it was created (migration 002). */
-  get logId(): string {
-    return this.identity;
+  /** The writer id this process writes as. */
+  get writer(): number {
+    return this.writerId;
   }
 
-  /** The position of the newest event this process has committed (or found at start). */
-  get committedPosition(): number {
-    return this.position;
+  appendInitial(uuid: string, symbol: string, guess: boolean, at: number, options?: AppendOptions) {
+    return this.enqueue({ kind: "initial", uuid, symbol, guess, at, key: options?.key }, options);
   }
 
-  appendInitial(uuid: string, symbol: string, guess: boolean, at: Micros): Promise<InitialOutcome> {
-    return new Promise((resolve, reject) => {
-      this.enqueue({ kind: "initial", uuid, symbol, guess, at, settle: { resolve, reject } });
-    });
+  appendFollowup(uuid: string, at: number, options?: AppendOptions) {
+    return this.enqueue({ kind: "followup", uuid, at, key: options?.key }, options);
   }
 
-  appendFollowup(uuid: string, at: Micros): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.enqueue({ kind: "followup", uuid, at, settle: { resolve, reject } });
-    });
+  /** How many requests wait for a batch. */
+  get queued(): number {
+    return this.queue.length;
   }
 
-  /** Waits until every request accepted so far has settled. */
-  async drain(): Promise<void> {
+  /** Waits until every request accepted so far has settled, then gives the writer id back. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.renewal);
     while (this.flushing) await this.flushing;
+    await this.leases.release(writerLease(this.writerId)).catch(() => {});
   }
 
-  /** Up to `limit` events after `position`, in log order: the projection's catch-up reads. */
-  async eventsAfter(position: number, limit: number): Promise<LoggedEvent[]> {
-    return withConnection(this.pool, async (connection) => {
-      const [rows] = await connection.query<EventRow[]>({ sql: SQL.eventsAfter, timeout: 60_000 }, [
-        position,
-        limit,
-      ]);
-      return rows.map(toLoggedEvent);
-    });
-  }
-
-  /** Every event up to `position`, in log order, streamed: what a bulk rebuild reads. */
-  async *streamEvents(position: number): AsyncGenerator<LoggedEvent> {
-    let connection: PoolConnection;
-    try {
-      connection = await this.pool.getConnection();
-    } catch (error) {
-      translateMariadbError(error);
+  private async leaseWriterId() {
+    const names = Array.from({ length: MAX_WRITERS }, (_, i) => writerLease(i + 1));
+    const name = await this.leases.takeFirstFree(names);
+    if (!name) {
+      throw new StoreUnavailableError(
+        "MariaDB",
+        `all ${MAX_WRITERS} writer ids of this log are leased by live processes`,
+      );
     }
-    try {
-      // The promise API buffers whole results; the callback connection underneath streams rows.
-      const core = connection.connection as unknown as CoreConnection;
-      const rows = core.query(SQL.eventsUpTo, [position]).stream();
-      for await (const row of rows) yield toLoggedEvent(row as EventRow);
-    } finally {
-      connection.release();
-    }
+    this.writerId = Number(name.slice("writer:".length));
   }
 
-  async lastEventId(): Promise<number> {
-    return withConnection(this.pool, async (connection) => {
-      const [rows] = await connection.query<RowDataPacket[]>({
-        sql: SQL.lastEventId,
-        timeout: QUERY_TIMEOUT_MS,
+  /** Keeps the lease; one lost (this process was frozen past its expiry) is replaced. */
+  private async renewLease() {
+    try {
+      if (!(await this.leases.take(writerLease(this.writerId)))) await this.leaseWriterId();
+    } catch {
+      // MariaDB is away: keep writing as this id (nothing exact depends on the lease).
+    }
+    if (!this.closed) this.renewal = setTimeout(() => void this.renewLease(), LEASE_RENEW_MS);
+  }
+
+  private enqueue(request: LogRequest, options?: AppendOptions): Promise<{ guess?: boolean }> {
+    if (this.queue.length >= this.limits.maxQueued) {
+      return Promise.reject(
+        new StoreBusyError(`${this.queue.length} requests are already waiting to be logged`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        request,
+        signal: options?.signal,
+        enqueuedAt: Date.now(),
+        resolve,
+        reject,
       });
-      return Number(rows[0]!.id);
+      if (!this.flushing) this.flushing = this.flushLoop();
     });
-  }
-
-  private enqueue(request: Pending) {
-    this.queue.push(request);
-    if (!this.flushing) this.flushing = this.flushLoop();
   }
 
   private async flushLoop(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        await this.flush(batch);
+        const batch = this.takeBatch();
+        if (batch.length > 0) await this.flush(batch);
       }
     } finally {
       this.flushing = null;
     }
   }
 
-  private async flush(batch: Pending[]): Promise<void> {
-    let committed: { events: LoggedEvent[]; outcomes: (() => void)[] };
-    try {
-      committed = await withConnection(this.pool, (connection) => this.commit(connection, batch));
-    } catch (error) {
-      for (const request of batch) request.settle.reject(error);
-      return;
-    }
-    const from = this.position;
-    if (committed.events.length > 0) this.position = committed.events.at(-1)!.id;
-    this.afterCommit({ from, events: committed.events });
-    for (const settle of committed.outcomes) settle();
-  }
-
-  /** One transaction for the whole batch; returns the appended events and each request's answer. */
-  private async commit(connection: PoolConnection, batch: Pending[]) {
-    const initials = batch.filter((r): r is PendingInitial => r.kind === "initial");
-    const followups = batch.filter((r): r is PendingFollowup => r.kind === "followup");
-    const events: LoggedEvent[] = [];
-    const outcomes: (() => void)[] = [];
-
-    await connection.query({ sql: "START TRANSACTION", timeout: QUERY_TIMEOUT_MS });
-    if (initials.length > 0) {
-      const [inserted] = await connection.query<SessionRow[]>(
-        { sql: SQL.insertInitials, timeout: QUERY_TIMEOUT_MS },
-        [initials.map((r) => ["initial", r.uuid, r.symbol, r.guess, formatMicros(r.at)])],
-      );
-      for (const row of inserted) {
-        const at = micros(row.created_at);
-        events.push({
-          id: Number(row.id),
-          kind: "initial",
-          uuid: row.uuid,
-          symbol: row.symbol,
-          guess: Boolean(row.guess),
-          at,
-          sessionAt: at,
-        });
+  /** The next batch; requests whose client left or whose deadline passed are dropped unwritten. */
+  private takeBatch(): Pending[] {
+    const now = Date.now();
+    const batch: Pending[] = [];
+    while (batch.length < MAX_BATCH && this.queue.length > 0) {
+      const pending = this.queue.shift()!;
+      if (pending.signal?.aborted) {
+        pending.reject(new StoreUnavailableError("MariaDB", "the client went away; not logged"));
+      } else if (now - pending.enqueuedAt > this.limits.deadlineMs) {
+        pending.reject(
+          new StoreUnavailableError(
+            "MariaDB",
+            `the request waited over ${this.limits.deadlineMs} ms to be logged; not logged`,
+          ),
+        );
+      } else {
+        batch.push(pending);
       }
     }
-    const uuids = [...new Set(batch.map((r) => r.uuid))];
-    const [found] = await connection.query<SessionRow[]>(
+    return batch;
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { events, outcomes } = await this.commitBatch(batch);
+        this.onCommit(events);
+        outcomes.forEach((outcome, i) => {
+          if ("error" in outcome) batch[i]!.reject(outcome.error);
+          else batch[i]!.resolve(outcome);
+        });
+        return;
+      } catch (error) {
+        if (error instanceof CommitUncertain) {
+          const unknown = new OutcomeUnknownError("MariaDB", "the reply to COMMIT was lost", {
+            cause: error.cause,
+          });
+          for (const pending of batch) pending.reject(unknown);
+          return;
+        }
+        if (isRetryableConflict(error) && attempt < MAX_ATTEMPTS) continue;
+        if (!isStoreLevel(error) && batch.length > 1) {
+          // A statement error that is no outage: log each request alone, so one bad row
+          // fails only its own request.
+          for (const pending of batch) await this.flush([pending]);
+          return;
+        }
+        const failure = asStoreError(error);
+        for (const pending of batch) pending.reject(failure);
+        return;
+      }
+    }
+  }
+
+  /** One transaction for the whole batch; throws CommitUncertain if COMMIT's reply is lost. */
+  private async commitBatch(batch: Pending[]) {
+    const connection = await this.pool.getConnection();
+    let committing = false;
+    try {
+      const plan = await this.planned(connection, batch);
+      if (plan.events.length > 0) {
+        await connection.query({ sql: SQL.insertEvents, timeout: QUERY_TIMEOUT_MS }, [
+          plan.events.map((e) => [
+            e.writer,
+            e.seq,
+            e.kind,
+            e.uuid,
+            e.symbol,
+            e.guess,
+            formatMicros(e.at),
+            e.key,
+          ]),
+        ]);
+      }
+      committing = true;
+      await connection.query({ sql: "COMMIT", timeout: QUERY_TIMEOUT_MS });
+      connection.release();
+      return plan;
+    } catch (error) {
+      // A connection that failed mid-transaction is never reused; the server rolls it back.
+      connection.destroy();
+      if (committing && isStoreLevel(error)) throw new CommitUncertain("COMMIT", { cause: error });
+      throw error;
+    }
+  }
+
+  /** Starts the transaction, reads what the batch's rules need, and plans the batch. */
+  private async planned(connection: PoolConnection, batch: Pending[]) {
+    const requests = batch.map((pending) => pending.request);
+    await connection.query({ sql: "START TRANSACTION", timeout: QUERY_TIMEOUT_MS });
+    const [seqRows] = await connection.query<RowDataPacket[]>(
+      { sql: SQL.writerLastSeq, timeout: QUERY_TIMEOUT_MS },
+      [this.writerId],
+    );
+    const lastSeq = Number(seqRows[0]!.seq);
+    const uuids = [...new Set(requests.map((r) => r.uuid))];
+    const [sessionRows] = await connection.query<SessionRow[]>(
       { sql: SQL.findSessions, timeout: QUERY_TIMEOUT_MS },
       [uuids],
     );
-    const sessions = new Map(found.map((row) => [row.uuid, row]));
-
-    for (const request of initials) {
-      const session = sessions.get(request.uuid)!;
-      if (session.symbol === request.symbol) {
-        outcomes.push(() => request.settle.resolve({ guess: Boolean(session.guess) }));
-      } else {
-        const error = new SessionConflictError(request.uuid, session.symbol, request.symbol);
-        outcomes.push(() => request.settle.reject(error));
+    const sessions = new Map<string, KnownSession>(
+      sessionRows.map((row) => [
+        row.uuid,
+        { symbol: row.symbol, guess: Boolean(row.guess), at: Number(row.at_us) },
+      ]),
+    );
+    const keys = new Map<string, KeyedRequest>();
+    const requestKeys = [...new Set(requests.flatMap((r) => (r.key ? [r.key] : [])))];
+    if (requestKeys.length > 0) {
+      const [keyRows] = await connection.query<KeyRow[]>(
+        { sql: SQL.findRequestKeys, timeout: QUERY_TIMEOUT_MS },
+        [requestKeys],
+      );
+      for (const row of keyRows) {
+        keys.set(row.request_key, {
+          kind: row.kind,
+          uuid: row.uuid,
+          symbol: row.symbol,
+          guess: Boolean(row.guess),
+        });
       }
     }
+    return planBatch(this.writerId, lastSeq, requests, sessions, keys);
+  }
+}
 
-    const accepted = followups.filter((request) => {
-      if (sessions.has(request.uuid)) return true;
-      const error = new UnknownSessionError(request.uuid);
-      outcomes.push(() => request.settle.reject(error));
-      return false;
-    });
-    if (accepted.length > 0) {
-      const rows = accepted.map((r) => {
-        const session = sessions.get(r.uuid)!;
-        return ["followup", r.uuid, session.symbol, session.guess, formatMicros(r.at)];
-      });
-      const [inserted] = await connection.query<SessionRow[]>(
-        { sql: SQL.insertFollowups, timeout: QUERY_TIMEOUT_MS },
-        [rows],
-      );
-      inserted.forEach((row, index) => {
-        const request = accepted[index]!;
-        const session = sessions.get(request.uuid)!;
-        events.push({
-          id: Number(row.id),
-          kind: "followup",
-          uuid: request.uuid,
-          symbol: session.symbol,
-          guess: Boolean(session.guess),
-          at: request.at,
-          sessionAt: micros(session.created_at),
-        });
-        outcomes.push(() => request.settle.resolve());
-      });
-    }
-    await connection.query({ sql: "COMMIT", timeout: QUERY_TIMEOUT_MS });
-    return { events, outcomes };
+const writerLease = (id: number) => `writer:${id}`;
+
+/** An outage or a refusal of the server, as opposed to a problem with one statement. */
+function isStoreLevel(error: unknown): boolean {
+  try {
+    translateMariadbError(error);
+  } catch (translated) {
+    return translated instanceof StoreUnavailableError;
+  }
+}
+
+function asStoreError(error: unknown): unknown {
+  if (isRetryableConflict(error)) {
+    return new StoreUnavailableError(
+      "MariaDB",
+      `the batch kept conflicting with other writers (${(error as Error).message})`,
+    );
+  }
+  try {
+    translateMariadbError(error);
+  } catch (translated) {
+    return translated;
   }
 }

@@ -1,7 +1,7 @@
 import neo4j, { type Driver, type Record as Neo4jRecord } from "neo4j-driver";
 import { toAggregate, toRangeAggregates, type SymbolTotals } from "../model/aggregates.js";
 import type { Micros } from "../model/timestamp.js";
-import { translateNeo4jError } from "./neo4j.js";
+import { boundedRead, type ReadLimits } from "./neo4j.js";
 import { planRange } from "./range-plan.js";
 import { CYPHER } from "./statements.js";
 
@@ -12,9 +12,12 @@ const totalsOf = (record: Neo4jRecord): SymbolTotals => ({
   latest: record.get("latest") as Micros | null,
 });
 
-/** The dashboard questions, answered from the graph by Cypher. */
+/** The dashboard questions, answered from the graph by Cypher, each within bounded waits. */
 export class GraphDashboard {
-  constructor(private readonly driver: Driver) {}
+  constructor(
+    private readonly driver: Driver,
+    private readonly limits?: ReadLimits,
+  ) {}
 
   async symbolAggregates(symbol: string) {
     const records = await this.read(CYPHER.symbolAggregates, { symbol });
@@ -40,16 +43,7 @@ export class GraphDashboard {
     );
   }
 
-  private async read(query: string, parameters: Record<string, unknown>) {
-    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
-    try {
-      // Auto-commit: one round trip for a single read, where a transaction function takes three.
-      const result = await session.run(query, parameters);
-      return result.records;
-    } catch (error) {
-      translateNeo4jError(error);
-    } finally {
-      await session.close();
-    }
+  private read(query: string, parameters: Record<string, unknown>) {
+    return boundedRead(this.driver, query, parameters, this.limits);
   }
 }

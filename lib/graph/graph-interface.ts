@@ -1,71 +1,130 @@
 import type { Driver } from "neo4j-driver";
 import type { Pool } from "mysql2/promise";
 import type { Config } from "../config.js";
-import type { DataInterface } from "../data/data-interface.js";
+import type { DataInterface, WriteOptions } from "../data/data-interface.js";
+import { StoreUnavailableError } from "../data/data-errors.js";
 import { nowMicros, type Micros } from "../model/timestamp.js";
 import { EventLog } from "./event-log.js";
 import { GraphDashboard } from "./graph-dashboard.js";
 import { GraphProjection } from "./graph-projection.js";
+import { Leases } from "./lease.js";
+import { LogReader } from "./log-reader.js";
 import { createMariadbPool, migrate } from "./mariadb.js";
 import { createNeo4jDriver } from "./neo4j.js";
 
+/** How long a dashboard read waits for a graph to hold the log's committed events; then 503. */
+const CATCH_UP_WAIT_MS = 5000;
+
+/** One Neo4j server: its driver, the projection that keeps it, the queries that read it. */
+export interface GraphServer {
+  uri: string;
+  driver: Driver;
+  projection: GraphProjection;
+  dashboard: GraphDashboard;
+}
+
 /**
  * The product backend: every event is committed to the MariaDB log first (the system of
- * record), then projected into the Neo4j graph, which answers the dashboards.
+ * record), then projected into each Neo4j server's graph, which answers the dashboards.
  */
 export class GraphInterface implements DataInterface {
-  readonly log: EventLog;
-  readonly projection: GraphProjection;
-  private readonly dashboard: GraphDashboard;
+  readonly reader: LogReader;
+  readonly leases: Leases;
+  log!: EventLog;
+  servers: GraphServer[] = [];
 
   constructor(
     readonly pool: Pool,
-    readonly driver: Driver,
+    private readonly drivers: { uri: string; driver: Driver }[],
     private readonly clock: () => Micros = nowMicros,
   ) {
-    this.log = new EventLog(pool, (batch) => this.projection.enqueue(batch));
-    this.projection = new GraphProjection(driver, this.log);
-    this.dashboard = new GraphDashboard(driver);
+    this.reader = new LogReader(pool);
+    this.leases = new Leases(pool);
   }
 
-  /** Migrates the log, then brings the graph up to date (or leaves that to retries if Neo4j is down). */
+  /** Migrates the log, leases a writer id, and starts a projection per Neo4j server. */
   async open(): Promise<this> {
     await migrate(this.pool);
+    const logId = await this.reader.logId();
+    this.servers = this.drivers.map(({ uri, driver }) => ({
+      uri,
+      driver,
+      projection: new GraphProjection(uri, driver, this.reader, this.leases, logId),
+      dashboard: new GraphDashboard(driver),
+    }));
+    this.log = new EventLog(this.pool, this.leases, (events) => {
+      for (const server of this.servers) server.projection.committed(events.length);
+    });
     await this.log.open();
-    await this.projection.start();
+    await Promise.all(this.servers.map((server) => server.projection.start()));
     return this;
   }
 
-  logInitial(uuid: string, symbol: string, guess: boolean) {
-    return this.log.appendInitial(uuid, symbol, guess, this.clock());
+  logInitial(uuid: string, symbol: string, guess: boolean, options?: WriteOptions) {
+    return this.log
+      .appendInitial(uuid, symbol, guess, this.clock(), options)
+      .then(({ guess }) => ({ guess: guess! }));
   }
 
-  logFollowup(uuid: string) {
-    return this.log.appendFollowup(uuid, this.clock());
+  async logFollowup(uuid: string, options?: WriteOptions) {
+    await this.log.appendFollowup(uuid, this.clock(), options);
   }
 
-  async symbolAggregates(symbol: string) {
-    await this.projection.waitUntilCurrent(this.log.committedPosition);
-    return this.dashboard.symbolAggregates(symbol);
+  symbolAggregates(symbol: string) {
+    return this.read((dashboard) => dashboard.symbolAggregates(symbol));
   }
 
-  async rangeAggregates(lower: Micros, upper: Micros) {
-    await this.projection.waitUntilCurrent(this.log.committedPosition);
-    return this.dashboard.rangeAggregates(lower, upper);
+  rangeAggregates(lower: Micros, upper: Micros) {
+    return this.read((dashboard) => dashboard.rangeAggregates(lower, upper));
+  }
+
+  /** How many committed events each server's graph lacks (null: that server cannot be asked). */
+  async graphLag(): Promise<{ server: string; behind: number | null }[]> {
+    const heads = await this.reader.heads();
+    return Promise.all(
+      this.servers.map(async ({ uri, projection }) => ({
+        server: uri,
+        behind: await projection.lag(heads),
+      })),
+    );
   }
 
   async close() {
-    await this.log.drain();
-    await this.projection.close();
-    await Promise.all([this.pool.end(), this.driver.close()]);
+    await this.log?.close();
+    await Promise.all(this.servers.map((server) => server.projection.close()));
+    await Promise.all([this.pool.end(), ...this.drivers.map(({ driver }) => driver.close())]);
+  }
+
+  /**
+   * Answers from a server whose graph holds everything the log had committed when the read
+   * arrived (read-your-writes on every process): this process's own projector first, where it
+   * knows its position without asking; a server that is down is passed over for the next.
+   */
+  private async read<T>(query: (dashboard: GraphDashboard) => Promise<T>): Promise<T> {
+    const need = await this.reader.heads();
+    const deadline = Date.now() + CATCH_UP_WAIT_MS;
+    const ordered = [...this.servers].sort(
+      (a, b) => Number(b.projection.isProjector) - Number(a.projection.isProjector),
+    );
+    let failure: unknown;
+    for (const server of ordered) {
+      try {
+        await server.projection.waitFor(need, deadline);
+        return await query(server.dashboard);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        failure ??= error;
+      }
+    }
+    throw failure;
   }
 }
 
-/** Connects to both stores with the configured credentials; the caller closes it. */
+/** Connects to the stores with the configured credentials; the caller closes it. */
 export async function openGraphInterface(config: Config, clock?: () => Micros) {
   const backend = new GraphInterface(
     createMariadbPool(config.mariadb),
-    createNeo4jDriver(config.neo4j),
+    config.neo4j.uris.map((uri) => ({ uri, driver: createNeo4jDriver(config.neo4j, uri) })),
     clock,
   );
   try {

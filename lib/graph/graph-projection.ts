@@ -1,34 +1,34 @@
+import { randomUUID } from "node:crypto";
 import neo4j, { type Driver } from "neo4j-driver";
 import { StoreUnavailableError } from "../data/data-errors.js";
-import type { CommittedBatch, EventLog } from "./event-log.js";
+import { LEASE_RENEW_MS, type Leases } from "./lease.js";
 import type { LoggedEvent } from "./logged-event.js";
-import { isNeo4jUnavailable, prepareGraph, resetGraph } from "./neo4j.js";
+import { covers, eventsBehind, type LogPositions } from "./log-positions.js";
+import type { LogReader } from "./log-reader.js";
+import { isNeo4jUnavailable, prepareGraph } from "./neo4j.js";
 import { projectionBatch } from "./projection-batch.js";
 import { CYPHER } from "./statements.js";
 
-/** How long a dashboard read waits for the graph to reach the log before answering 503. */
-const CATCH_UP_WAIT_MS = 5000;
-/** How long opening the backend waits for the graph to catch up before serving anyway. */
-const STARTUP_WAIT_MS = 10_000;
-/** Pause between attempts to reach Neo4j after it failed. */
+/** Pause between attempts to reach Neo4j (or the log) after a failure. */
 const RETRY_MS = 1000;
+/** How often an idle projector looks for events that other processes committed. */
+const POLL_MS = 50;
+/** How often a reader in a process that is not the projector asks the graph how far it is. */
+const READ_POLL_MS = 10;
 /**
- * Live events held in memory for the next transaction. Past this the projection stops holding
- * them and reads them back from the log instead, so a slow graph cannot exhaust memory.
+ * Neo4j's cost per transaction is high next to its cost per event, so after a transaction the
+ * projector lets events gather for up to LINGER_MS before the next, unless LINGER_EVENTS were
+ * committed here meanwhile or a reader here is waiting.
  */
-const MAX_QUEUED_EVENTS = 50_000;
-/**
- * Neo4j's cost per transaction is high next to its cost per event, so live batches are
- * gathered for up to LINGER_MS, or until LINGER_EVENTS are queued, before they are applied.
- * A dashboard read that is waiting for them cuts the wait short.
- */
-const LINGER_MS = 200;
+const LINGER_MS = 100;
 const LINGER_EVENTS = 1000;
+/** Bounds one apply transaction in Neo4j (also db.transaction.timeout's job server-side). */
+const APPLY_TIMEOUT_MS = 30_000;
 
-/** The graph was not at the position this process thought: another applier moved it. */
-class ProjectionMovedError extends Error {}
+/** The graph does not follow this log: it needs an operator, not a retry. */
+export class GraphMismatchError extends Error {}
 
-/** A rebuild has paused the projection (position -1); appliers wait for it to restart. */
+/** A rebuild has paused the projection; projectors wait for it to restart. */
 class RebuildInProgressError extends Error {
   constructor() {
     super(
@@ -37,93 +37,141 @@ class RebuildInProgressError extends Error {
   }
 }
 
+/** The graph was not where this projector thought: another projector moved it. */
+class ProjectionMovedError extends Error {}
+
+interface GraphState {
+  logId: string | null;
+  graphId: string | null;
+  paused: boolean;
+  positions: Map<number, number>;
+}
+
+interface Waiter {
+  need: LogPositions;
+  done(): void;
+}
+
+/** What an operator wants to know about one Neo4j server's projection. */
+export interface ProjectionStatus {
+  server: string;
+  reachable: boolean;
+  projector: boolean;
+  problem: string | null;
+}
+
 /**
- * Keeps the Neo4j graph equal to the MariaDB log. Committed batches from the event log are
- * applied in log order, all that queued up since the last transaction in one; each transaction
- * first moves the graph's recorded position from `from` to `to`, so no event is ever applied
- * twice. When Neo4j fails the projection falls behind, retries, and catches up by reading the
- * log from the graph's own position: after a restart, an outage or a rebuild alike.
+ * Keeps one Neo4j server's graph equal to the MariaDB log. Every API process runs one per
+ * server, and the one holding the server's projector lease applies: it reads the head of each
+ * writer's sequence and the events up to it from the log, and applies them in one transaction
+ * that moves each writer's recorded position from where it was to where it goes, so no event
+ * is applied twice or skipped, whatever happened to their commits and whoever applies. The
+ * others stand by and take over within seconds if it dies. What to apply always comes from
+ * the log itself, never from a writer's memory.
  *
- * Writers do not wait for the graph; readers do (waitUntilCurrent), which is what makes a
- * dashboard read after a POST see that POST's event.
+ * Writers do not wait for the graph; readers do (waitFor), which is what makes a dashboard
+ * read after a POST, on any process, see that POST's event.
  */
 export class GraphProjection {
-  private applied = 0;
-  private healthy = false;
+  private positions = new Map<number, number>();
+  private reachable = false;
+  private projector = false;
+  private graphId: string | null = null;
+  private lastFailure = "not connected yet";
   private closed = false;
-  private queue: CommittedBatch[] = [];
-  private queuedEvents = 0;
+  private leaseCheckedAt = 0;
   private wake: () => void = () => {};
   private lingering = false;
-  private connectedOnce = false;
-  private readerWaiting = false;
+  private committedHere = 0;
+  private readonly waiters = new Set<Waiter>();
   private worker: Promise<void> | null = null;
-  private waiters = new Set<() => void>();
-  private lastFailure = "not connected yet";
+  private connected: Promise<void>;
+  private markConnected: () => void = () => {};
 
   constructor(
+    /** The server's address, for messages. */
+    readonly server: string,
     private readonly driver: Driver,
-    private readonly log: EventLog,
+    private readonly log: LogReader,
+    private readonly leases: Leases,
+    private readonly logId: string,
     private readonly chunkSize = 5000,
-  ) {}
+  ) {
+    this.connected = new Promise((resolve) => (this.markConnected = resolve));
+  }
 
-  /**
-   * Starts the worker. Resolves once the graph has caught up with the log, at once if Neo4j is
-   * down, and after STARTUP_WAIT_MS at most: a long catch-up (a rebuild) goes on while the
-   * service takes writes, and dashboards answer 503 until it is done.
-   */
-  async start(): Promise<void> {
-    const firstPass = new Promise<void>((resolve) => this.waiters.add(resolve));
+  /** Starts the loop; resolves after the first attempt to reach the graph (or `waitMs`). */
+  async start(waitMs = 10_000): Promise<void> {
     this.worker = this.run();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      firstPass,
-      new Promise((resolve) => (timer = setTimeout(resolve, STARTUP_WAIT_MS))),
-    ]);
+    await Promise.race([this.connected, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
     clearTimeout(timer);
   }
 
-  /** The graph's position in the log, as far as this process knows. */
-  get position(): number {
-    return this.applied;
+  /** A hint that this process committed `count` events: apply soon. */
+  committed(count: number): void {
+    this.committedHere += count;
+    if (!this.lingering || this.committedHere >= LINGER_EVENTS) this.wake();
   }
 
-  /** Hands a committed batch over, to be applied soon; never waits. */
-  enqueue(batch: CommittedBatch): void {
-    if (batch.events.length === 0) return;
-    // Past the limit the batch is dropped here: catch-up reads it back from the log.
-    if (this.queuedEvents + batch.events.length <= MAX_QUEUED_EVENTS) {
-      this.queue.push(batch);
-      this.queuedEvents += batch.events.length;
-    }
-    if (!this.lingering || this.queuedEvents >= LINGER_EVENTS) this.wake();
+  get status(): ProjectionStatus {
+    return {
+      server: this.server,
+      reachable: this.reachable,
+      projector: this.projector,
+      problem: this.reachable ? null : this.lastFailure,
+    };
   }
 
-  /** Waits until the graph holds every event up to `position`; 503 if it cannot in time. */
-  async waitUntilCurrent(position: number): Promise<void> {
-    const deadline = Date.now() + CATCH_UP_WAIT_MS;
-    if (this.applied < position) {
-      this.readerWaiting = true;
-      if (this.lingering) this.wake();
-    }
-    while (!this.healthy || this.applied < position) {
-      if (!this.healthy) {
+  /** Whether this process applies this server's projection now (it knows its position). */
+  get isProjector(): boolean {
+    return this.reachable && this.projector;
+  }
+
+  /**
+   * Waits until the graph holds every event of `need`, until `deadline` (epoch ms); then 503.
+   * The projector knows its position; another process asks the graph.
+   */
+  async waitFor(need: LogPositions, deadline: number): Promise<void> {
+    for (;;) {
+      if (!this.reachable) {
+        throw new StoreUnavailableError("Neo4j", `${this.server}: ${this.lastFailure}`);
+      }
+      if (this.isProjector) {
+        if (covers(this.positions, need)) return;
+        await this.waitHere(need, deadline);
+      } else {
+        if (covers((await this.readState()).positions, need)) return;
+        await new Promise((resolve) => setTimeout(resolve, READ_POLL_MS));
+      }
+      if (Date.now() >= deadline) {
         throw new StoreUnavailableError(
           "Neo4j",
-          `the graph cannot be reached (${this.lastFailure})`,
+          `${this.server} is still catching up with the log`,
         );
       }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new StoreUnavailableError("Neo4j", "the graph is still catching up with the log");
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 100));
-        this.waiters.add(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+    }
+  }
+
+  /** How many events the graph lacks of `need` (null if it cannot be asked). */
+  async lag(need: LogPositions): Promise<number | null> {
+    try {
+      const positions = this.isProjector ? this.positions : (await this.readState()).positions;
+      return eventsBehind(positions, need);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Applies the log until the graph holds `target`, lease or not: what a rebuild does. Safe
+   * beside a running projector, since each transaction checks the positions it moves.
+   */
+  async catchUp(target: LogPositions, onProgress?: (behind: number) => void): Promise<void> {
+    this.positions = (await this.readState()).positions;
+    while (!covers(this.positions, target)) {
+      await this.pass();
+      onProgress?.(eventsBehind(this.positions, target));
     }
   }
 
@@ -131,178 +179,191 @@ export class GraphProjection {
     this.closed = true;
     this.wake();
     await this.worker;
+    if (this.projector && this.graphId) {
+      await this.leases.release(projectorLease(this.graphId)).catch(() => {});
+    }
   }
 
   private async run(): Promise<void> {
     while (!this.closed) {
+      let pause: number | undefined = POLL_MS;
       try {
-        if (!this.healthy) await this.reconnect();
-        if (this.queuedEvents > 0 && this.queuedEvents < LINGER_EVENTS && !this.readerWaiting) {
-          this.lingering = true;
-          await this.sleep(LINGER_MS);
-          this.lingering = false;
+        if (!this.reachable) await this.connect();
+        await this.keepLease();
+        if (!this.projector) {
+          pause = LEASE_RENEW_MS;
+        } else {
+          this.committedHere = 0;
+          const applied = await this.pass();
+          this.settleWaiters();
+          if (applied >= this.chunkSize) pause = 0;
+          else if (applied > 0 && this.waiters.size === 0) pause = LINGER_MS;
         }
-        this.readerWaiting = false;
-        const taken = this.takeQueue();
-        await this.applyQueued(taken);
-        await this.catchUp(this.log.committedPosition);
       } catch (error) {
         this.fail(error);
+        this.settleWaiters();
+        pause = RETRY_MS;
       }
-      this.notifyWaiters();
+      this.markConnected();
       if (this.closed) break;
-      if (this.healthy && this.queue.length > 0) continue;
-      await this.sleep(this.healthy ? undefined : RETRY_MS);
+      if (pause > 0) await this.sleep(pause, pause === LINGER_MS);
     }
+    this.settleWaiters();
   }
 
-  /** Waits until `wake()` is called, or `ms` have passed when given. */
-  private async sleep(ms?: number): Promise<void> {
+  /** Waits `ms` or until woken; while lingering, only a reader or a full batch wakes it. */
+  private async sleep(ms: number, linger: boolean): Promise<void> {
+    this.lingering = linger;
     await new Promise<void>((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+      const timer = setTimeout(resolve, ms);
       this.wake = () => {
         clearTimeout(timer);
         resolve();
       };
     });
     this.wake = () => {};
+    this.lingering = false;
   }
 
-  private async reconnect() {
-    const logId = this.log.logId;
-    await prepareGraph(this.driver, logId);
-    const graph = await this.readPosition();
-    const logEnd = await this.log.lastEventId();
-    if (graph.logId !== logId || graph.position > logEnd) {
-      // Only at start: a process that later finds the graph moved to another log (the stores
-      // were replaced under it) stops writing instead of fighting over the graph.
-      if (this.connectedOnce) throw new Error(`the graph now follows another log (${graph.logId})`);
-      // Derived data that does not match the system of record: rebuild it from the log.
-      console.warn(
-        `the graph was built from another log (log ${graph.logId} at ${graph.position}; ` +
-          `this log is ${logId}, at ${logEnd}): rebuilding it from the log`,
+  /** Reaches the graph, prepares it and checks that it follows this log. */
+  private async connect() {
+    await prepareGraph(this.driver, this.logId, randomUUID());
+    const state = await this.readState();
+    if (state.paused) throw new RebuildInProgressError();
+    const rebuild = "run `npm run graph:rebuild` to rebuild it from the log";
+    if (state.logId !== this.logId) {
+      throw new GraphMismatchError(
+        `the graph was built from another log (${state.logId}; this log is ${this.logId}): ${rebuild}`,
       );
-      await resetGraph(this.driver, logId);
-      this.applied = 0;
-    } else {
-      this.applied = graph.position;
     }
-    this.connectedOnce = true;
-    this.healthy = true;
+    const heads = await this.log.heads();
+    if (!covers(heads, state.positions)) {
+      throw new GraphMismatchError(`the graph is ahead of this log: ${rebuild}`);
+    }
+    this.graphId = state.graphId;
+    this.positions = state.positions;
+    this.reachable = true;
   }
 
-  private takeQueue(): CommittedBatch[] {
-    this.queuedEvents = 0;
-    return this.queue.splice(0);
+  /** Takes or renews the projector lease at most every LEASE_RENEW_MS. */
+  private async keepLease() {
+    if (Date.now() - this.leaseCheckedAt < LEASE_RENEW_MS) return;
+    this.leaseCheckedAt = Date.now();
+    const was = this.projector;
+    this.projector = await this.leases.take(projectorLease(this.graphId!));
+    // A new projector starts from what the graph holds, whoever applied it.
+    if (this.projector && !was) this.positions = (await this.readState()).positions;
+  }
+
+  /** Applies what the log has beyond the graph, up to chunkSize events; returns how many. */
+  private async pass(): Promise<number> {
+    const heads = await this.log.heads();
+    const moves: { writer: number; from: number; to: number }[] = [];
+    const events: LoggedEvent[] = [];
+    let budget = this.chunkSize;
+    for (const [writer, head] of heads) {
+      const from = this.positions.get(writer) ?? 0;
+      if (head <= from || budget <= 0) continue;
+      const page = await this.log.writerEvents(writer, from, head, budget);
+      // Everything of this writer up to its head is final (its sequence commits in order), so
+      // a page that did not fill up reaches the head even where old rows left gaps in seq.
+      const to = page.length === budget ? page.at(-1)!.seq : head;
+      moves.push({ writer, from, to });
+      events.push(...page);
+      budget -= page.length;
+    }
+    if (moves.length === 0) return 0;
+    await this.write(moves, events);
+    return events.length;
+  }
+
+  private async write(
+    moves: { writer: number; from: number; to: number }[],
+    events: LoggedEvent[],
+  ) {
+    const batch = projectionBatch(moves, events);
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
+    try {
+      await session.executeWrite(
+        async (tx) => {
+          const result = await tx.run(CYPHER.applyBatch, { ...batch, logId: this.logId });
+          const applied = result.records[0];
+          if (!applied) throw new ProjectionMovedError();
+          expectApplied("sessions", applied.get("sessions"), batch.sessions.length);
+          expectApplied("followups", applied.get("followups"), batch.followups.length);
+        },
+        { timeout: APPLY_TIMEOUT_MS },
+      );
+      for (const move of moves) this.positions.set(move.writer, move.to);
+    } catch (error) {
+      if (!(error instanceof ProjectionMovedError)) throw error;
+      // Another projector (a frozen one that woke up, a rebuild) moved the graph: go on from
+      // where it is now.
+      const state = await this.readState();
+      if (state.paused) throw new RebuildInProgressError();
+      this.positions = state.positions;
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async readState(): Promise<GraphState> {
+    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
+    try {
+      const result = await session.executeRead((tx) => tx.run(CYPHER.projectionPosition), {
+        timeout: APPLY_TIMEOUT_MS,
+      });
+      const record = result.records[0];
+      if (!record) throw new RebuildInProgressError();
+      const pairs = record.get("positions") as [number, number][];
+      return {
+        logId: record.get("logId") as string | null,
+        graphId: record.get("graphId") as string | null,
+        paused: record.get("paused") as boolean,
+        positions: new Map(pairs.map(([writer, seq]) => [Number(writer), Number(seq)])),
+      };
+    } finally {
+      await session.close();
+    }
+  }
+
+  private waitHere(need: LogPositions, deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        need,
+        done: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.done, Math.max(0, deadline - Date.now()));
+      this.waiters.add(waiter);
+      if (this.lingering) this.wake();
+    });
+  }
+
+  /** Releases the readers whose events are in, and every reader if the graph is unreachable. */
+  private settleWaiters() {
+    for (const waiter of [...this.waiters]) {
+      if (!this.isProjector || covers(this.positions, waiter.need)) waiter.done();
+    }
   }
 
   private fail(error: unknown) {
-    // Batches queued while Neo4j is down are not kept: the log has them, and catch-up reads them.
-    this.takeQueue();
-    this.healthy = false;
+    this.reachable = false;
+    this.projector = false;
+    this.leaseCheckedAt = 0;
     this.lastFailure = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    const expected = isNeo4jUnavailable(error) || error instanceof RebuildInProgressError;
-    if (!expected) console.error("graph projection failed:", error);
-  }
-
-  private notifyWaiters() {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const waiter of waiters) waiter();
-  }
-
-  /** Applies contiguous live batches together; a gap is left to catch-up. */
-  private async applyQueued(batches: CommittedBatch[]) {
-    let i = 0;
-    while (i < batches.length) {
-      const from = batches[i]!.from;
-      const events: LoggedEvent[] = [];
-      let end = from;
-      while (i < batches.length && batches[i]!.from === end) {
-        events.push(...batches[i]!.events);
-        end = events.at(-1)!.id;
-        i++;
-      }
-      if (events.length === 0) {
-        i++;
-        continue;
-      }
-      if (this.applied === from) await this.write(from, events);
-    }
-  }
-
-  /**
-   * Reads the log from the graph's position and applies it until the graph reaches `target`,
-   * reading the next chunk from MariaDB while Neo4j writes the current one.
-   */
-  async catchUp(target: number, onProgress?: (position: number, target: number) => void) {
-    const read = (after: number) => {
-      const chunk = this.log.eventsAfter(after, this.chunkSize);
-      chunk.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-      return chunk;
-    };
-    let next = this.applied < target ? read(this.applied) : null;
-    while (next) {
-      const events = await next;
-      if (events.length === 0) return;
-      const last = events.at(-1)!.id;
-      next = last < target ? read(last) : null;
-      await this.write(this.applied, events);
-      if (this.applied !== last) next = this.applied < target ? read(this.applied) : null;
-      onProgress?.(this.applied, target);
-    }
-  }
-
-  /** Catch-up for a process that has not read the graph's position yet (the rebuild). */
-  async catchUpFromGraph(target: number, onProgress?: (position: number, target: number) => void) {
-    this.applied = (await this.readPosition()).position;
-    await this.catchUp(target, onProgress);
-  }
-
-  private async write(from: number, events: LoggedEvent[]) {
-    const batch = projectionBatch(from, events);
-    const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
-    try {
-      await session.executeWrite(async (tx) => {
-        const result = await tx.run(CYPHER.applyBatch, {
-          ...batch,
-          from: neo4j.int(batch.from),
-          to: neo4j.int(batch.to),
-          logId: this.log.logId,
-        });
-        const applied = result.records[0];
-        if (!applied) throw new ProjectionMovedError();
-        expectApplied("sessions", applied.get("sessions"), batch.sessions.length);
-        expectApplied("followups", applied.get("followups"), batch.followups.length);
-      });
-      this.applied = batch.to;
-    } catch (error) {
-      if (!(error instanceof ProjectionMovedError)) throw error;
-      // Someone else (a rebuild, another applier) moved the graph: continue from where it is,
-      // unless it now follows another log.
-      const graph = await this.readPosition();
-      if (graph.logId !== this.log.logId) {
-        throw new Error(`the graph now follows another log (${graph.logId})`);
-      }
-      this.applied = graph.position;
-    } finally {
-      await session.close();
-    }
-  }
-
-  private async readPosition(): Promise<{ position: number; logId: string | null }> {
-    const session = this.driver.session({ defaultAccessMode: neo4j.session.READ });
-    try {
-      const result = await session.executeRead((tx) => tx.run(CYPHER.projectionPosition));
-      const record = result.records[0];
-      const position = record?.get("lastEventId") as number | undefined;
-      if (position === undefined || position < 0) throw new RebuildInProgressError();
-      return { position, logId: record!.get("logId") as string | null };
-    } finally {
-      await session.close();
-    }
+    const expected =
+      isNeo4jUnavailable(error) ||
+      error instanceof RebuildInProgressError ||
+      error instanceof StoreUnavailableError;
+    if (!expected) console.error(`graph projection (${this.server}) failed:`, error);
   }
 }
+
+const projectorLease = (graphId: string) => `projector:${graphId}`;
 
 /** A row that matched nothing is an event lost: fail the transaction instead. */
 function expectApplied(what: string, applied: number | undefined, expected: number) {

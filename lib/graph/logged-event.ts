@@ -2,8 +2,9 @@ import type { Micros } from "../model/timestamp.js";
 
 /** One row of the MariaDB event log, as the projection needs it. */
 export interface LoggedEvent {
-  /** Position in the log (events.id), strictly increasing in commit order. */
-  id: number;
+  /** The API process that logged it, and its place in that writer's gapless sequence. */
+  writer: number;
+  seq: number;
   kind: "initial" | "followup";
   uuid: string;
   symbol: string;

@@ -17,27 +17,46 @@ const UNAVAILABLE_CODES = new Set([
   "ER_CON_COUNT_ERROR",
   "ER_SERVER_SHUTDOWN",
   "ER_CONNECTION_KILLED",
-  "ER_LOCK_WAIT_TIMEOUT",
   "ER_QUERY_INTERRUPTED",
-  // Galera. 1047: this node is outside the primary component (cut off, or still joining) and
-  // refuses every statement on a table: "WSREP has not yet prepared node for application use".
-  "ER_UNKNOWN_COM_ERROR",
-  // 1213: the cluster's certification aborted the transaction (a conflicting write set from
-  // another node); nothing of it was committed. The writer retries the whole transaction; past
-  // its retries the request is answered 503, never 500.
-  "ER_LOCK_DEADLOCK",
-  // 1180: replication failed during COMMIT (the node left the primary component mid-commit):
-  // the outcome is not known to this process, so 503, as for a lost COMMIT reply.
+  // Galera, 1180: replication failed during COMMIT (the node left the primary component while
+  // committing, "Error while appending streaming replication fragment"): outcome unknown here.
   "ER_ERROR_DURING_COMMIT",
 ]);
 
 /** Bounds every query, so a hung server answers 503 instead of hanging a request. */
 export const QUERY_TIMEOUT_MS = 5000;
 
-/** Re-throws connection-level failures as StoreUnavailableError; others unchanged. */
+// The server cannot take writes now (disk full, read-only, a Galera node outside the primary
+// component): the request is refused, nothing was stored, a retry later may succeed.
+const REFUSING_CODES = new Map([
+  ["ER_DISK_FULL", "its disk is full"],
+  ["ER_RECORD_FILE_FULL", "its disk is full"],
+  ["ER_OUT_OF_RESOURCES", "it is out of memory"],
+  ["ER_OPTION_PREVENTS_STATEMENT", "it is read-only"],
+  ["ER_READ_ONLY_MODE", "it is read-only"],
+  ["ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION", "it is read-only"],
+  ["ER_UNKNOWN_COM_ERROR", "the node is not part of the cluster's primary component"],
+  ["ER_LOCK_WAIT_TIMEOUT", "a lock wait timed out"],
+]);
+
+/** A conflict that a retry of the whole transaction resolves (another writer got there first). */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  // ER_LOCK_DEADLOCK is also how Galera reports a failed certification at COMMIT.
+  return code === "ER_DUP_ENTRY" || code === "ER_LOCK_DEADLOCK";
+}
+
+/** Re-throws connection-level and capacity failures as StoreUnavailableError; others unchanged. */
 export function translateMariadbError(error: unknown): never {
+  if (error instanceof StoreUnavailableError) throw error;
   const code = (error as { code?: string }).code;
   const fatal = (error as { fatal?: boolean }).fatal;
+  const refusal = code ? REFUSING_CODES.get(code) : undefined;
+  if (refusal) {
+    throw new StoreUnavailableError("MariaDB", `${refusal} (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
   if ((code && UNAVAILABLE_CODES.has(code)) || fatal) {
     throw new StoreUnavailableError("MariaDB", (error as Error).message || String(code), {
       cause: error,
@@ -84,7 +103,9 @@ export async function withConnection<T>(pool: Pool, work: (c: PoolConnection) =>
 /** Applies the migrations in sql/ (each idempotent) and checks the account can reach the log. */
 export async function migrate(pool: Pool): Promise<void> {
   await withConnection(pool, async (connection) => {
-    for (const migration of SQL.migrations) await connection.query(migration);
+    for (const migration of SQL.migrations) {
+      for (const statement of migration) await connection.query(statement);
+    }
   });
 }
 

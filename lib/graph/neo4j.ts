@@ -1,25 +1,75 @@
-import neo4j, { type Driver, isRetryableError, Neo4jError, type Session } from "neo4j-driver";
+import { randomUUID } from "node:crypto";
+import neo4j, {
+  type Driver,
+  isRetryableError,
+  Neo4jError,
+  type Record as Neo4jRecord,
+  type Session,
+} from "neo4j-driver";
 import type { Config } from "../config.js";
 import { StoreUnavailableError } from "../data/data-errors.js";
 import { SYMBOLS } from "../model/symbols.js";
 import { CYPHER } from "./statements.js";
 
+/**
+ * Every wait on Neo4j is bounded by one of these (the README's failure table quotes them). A
+ * hung server (SIGSTOP, a long GC pause) answers nothing, so it cannot enforce its own
+ * transaction timeouts: the client gives up on its own clock too.
+ */
+export const NEO4J_TIMEOUTS = {
+  /** Opening a connection: TCP connect and the Bolt handshake. */
+  connectMs: 3000,
+  /** Waiting for a pooled connection when all are busy, connecting included. */
+  acquireMs: 5000,
+  /** Retrying transient failures inside executeRead / executeWrite. */
+  retryMs: 2000,
+  /** Neo4j stops a dashboard read transaction that runs longer (a slow query on a live server). */
+  readTxMs: 4000,
+  /** The client stops waiting for a dashboard read, connecting included (a server that hung). */
+  readWaitMs: 5000,
+} as const;
+
+/** How long a read may run on the server (`txMs`) and how long its caller waits (`waitMs`). */
+export interface ReadLimits {
+  txMs: number;
+  waitMs: number;
+}
+
+const DASHBOARD_READ: ReadLimits = {
+  txMs: NEO4J_TIMEOUTS.readTxMs,
+  waitMs: NEO4J_TIMEOUTS.readWaitMs,
+};
+
+/**
+ * The transaction timeout of operator statements (schema, index population, emptying the graph),
+ * which may run for minutes on a large graph. Other transactions get the server's
+ * `db.transaction.timeout` (60 s, provision/neo4j/neo4j.conf.in) unless they set a shorter one.
+ */
+export const OPERATOR_TX = { timeout: 3_600_000 } as const;
+
 /** The one driver of the process; bounded waits so an outage surfaces as 503, not a hang. */
-export function createNeo4jDriver(config: Config["neo4j"]): Driver {
-  return neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
+export function createNeo4jDriver(config: Config["neo4j"], uri: string = config.uri): Driver {
+  return neo4j.driver(uri, neo4j.auth.basic(config.user, config.password), {
     disableLosslessIntegers: true,
     maxConnectionPoolSize: 32,
-    connectionTimeout: 3000,
-    connectionAcquisitionTimeout: 5000,
-    maxTransactionRetryTime: 2000,
+    connectionTimeout: NEO4J_TIMEOUTS.connectMs,
+    connectionAcquisitionTimeout: NEO4J_TIMEOUTS.acquireMs,
+    maxTransactionRetryTime: NEO4J_TIMEOUTS.retryMs,
   });
 }
 
 const UNAVAILABLE_CODES = new Set(["ServiceUnavailable", "SessionExpired"]);
 
+/**
+ * Whether `error` means Neo4j is not answering (in time): down, unreachable, every pooled
+ * connection busy for longer than the acquisition timeout (the driver gives that error no code,
+ * "N/A"), or a transaction stopped by its timeout.
+ */
 export function isNeo4jUnavailable(error: unknown): boolean {
   if (!(error instanceof Neo4jError)) return false;
-  return UNAVAILABLE_CODES.has(error.code) || isRetryableError(error);
+  if (UNAVAILABLE_CODES.has(error.code) || isRetryableError(error)) return true;
+  if (error.code.includes("TransactionTimedOut")) return true;
+  return error.code === "N/A" && /acquisition timed out/i.test(error.message);
 }
 
 /** Re-throws "Neo4j is not there" as StoreUnavailableError; others unchanged. */
@@ -31,15 +81,59 @@ export function translateNeo4jError(error: unknown): never {
 }
 
 /**
- * Applies cypher/schema.cypher and seeds the Symbol nodes, and on an empty graph the
- * projection's position at the start of the log named `logId`.
+ * Runs one read (auto-commit: one round trip) with bounded waits: Neo4j stops the transaction
+ * after `limits.txMs` (its answer comes first, and the connection goes back to the pool), and
+ * the caller stops waiting after `limits.waitMs` whatever happens, connecting included, so a
+ * server that has hung gives StoreUnavailableError rather than a hang. The session is then
+ * closed in the background, once the server answers or its connection fails.
  */
-export async function prepareGraph(driver: Driver, logId: string): Promise<void> {
+export async function boundedRead(
+  driver: Driver,
+  query: string,
+  parameters: Record<string, unknown>,
+  limits: ReadLimits = DASHBOARD_READ,
+): Promise<Neo4jRecord[]> {
+  const read = (async () => {
+    const session = driver.session({ defaultAccessMode: neo4j.session.READ });
+    try {
+      return (await session.run(query, parameters, { timeout: limits.txMs })).records;
+    } finally {
+      await session.close();
+    }
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreUnavailableError("Neo4j", `no answer within ${limits.waitMs} ms`)),
+      limits.waitMs,
+    );
+  });
+  try {
+    return await Promise.race([read, deadline]);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+    translateNeo4jError(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Applies cypher/schema.cypher and seeds the Symbol nodes, and on an empty graph the
+ * projection's record at the start of the log named `logId`, naming the graph `graphId`.
+ */
+export async function prepareGraph(
+  driver: Driver,
+  logId: string,
+  graphId: string = randomUUID(),
+): Promise<void> {
   const session = driver.session();
   try {
-    for (const statement of CYPHER.schema) await session.run(statement);
-    await session.run("CALL db.awaitIndexes(3600)");
-    await session.executeWrite((tx) => tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS, logId }));
+    for (const statement of CYPHER.schema) await session.run(statement, {}, OPERATOR_TX);
+    await session.run("CALL db.awaitIndexes(3600)", {}, OPERATOR_TX);
+    await session.executeWrite((tx) =>
+      tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS, logId, graphId }),
+    );
     await warmUp(session);
   } finally {
     await session.close();
@@ -51,9 +145,10 @@ export async function prepareGraph(driver: Driver, logId: string): Promise<void>
  * the first live transaction (planning them cold takes seconds, and a dashboard waits for it).
  */
 async function warmUp(session: Session) {
-  const nothing = { sessions: [], followups: [], buckets: [], symbols: [] };
-  // Position -2 is never the graph's: the statement is planned, matches nothing, writes nothing.
-  await session.run(CYPHER.applyBatch, { ...nothing, from: -2, to: -2, logId: "" });
+  const nothing = { positions: [], sessions: [], followups: [], buckets: [], symbols: [] };
+  // Log "" is never the graph's: the statement is planned, matches nothing, writes nothing.
+  await session.run(CYPHER.applyBatch, { ...nothing, logId: "" });
+  await session.run(CYPHER.projectionPosition);
   await session.run(CYPHER.symbolAggregates, { symbol: "a" });
   await session.run(CYPHER.rangeAggregates, { bucketSpans: [], edgeSpans: [] });
 }
@@ -67,7 +162,7 @@ export async function resetGraph(driver: Driver, logId: string): Promise<void> {
   const session = driver.session({ defaultAccessMode: neo4j.session.WRITE });
   try {
     await session.executeWrite((tx) => tx.run(CYPHER.pauseProjection));
-    await session.run(CYPHER.wipeGraph);
+    await session.run(CYPHER.wipeGraph, {}, OPERATOR_TX);
     await prepareGraph(driver, logId);
     await session.executeWrite((tx) => tx.run(CYPHER.restartProjection, { logId }));
   } finally {

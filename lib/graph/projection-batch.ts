@@ -13,13 +13,12 @@ interface TotalsParams {
   latest: Integer | null;
 }
 
-/** The parameters of one apply transaction: a contiguous run of the log, pre-aggregated. */
+/** The parameters of one apply transaction: runs of writers' sequences, pre-aggregated. */
 export interface ProjectionBatch {
-  /** The projection's position before and after this batch. */
-  from: number;
-  to: number;
+  /** Each writer's position before and after this batch. */
+  positions: { writer: Integer; from: Integer; to: Integer }[];
   sessions: { uuid: string; symbol: string; guess: boolean; at: Integer }[];
-  followups: { uuid: string; at: Integer }[];
+  followups: { uuid: string; symbol: string; at: Integer }[];
   buckets: (TotalsParams & { grain: Grain; start: Integer; symbol: string })[];
   symbols: (TotalsParams & { symbol: string })[];
 }
@@ -32,10 +31,14 @@ const toParams = (t: Totals): TotalsParams => ({
 });
 
 /**
- * Turns the log events in (from, to] into one transaction's parameters. Bucket and symbol
- * totals are summed here, so a batch of thousands of events touches each bucket once.
+ * Turns events into one transaction's parameters: `moves` are the writers' positions from and
+ * to (the events must be exactly those in between). Bucket and symbol totals are summed here,
+ * so a batch of thousands of events touches each bucket once.
  */
-export function projectionBatch(from: number, events: readonly LoggedEvent[]): ProjectionBatch {
+export function projectionBatch(
+  moves: readonly { writer: number; from: number; to: number }[],
+  events: readonly LoggedEvent[],
+): ProjectionBatch {
   const sessions: ProjectionBatch["sessions"] = [];
   const followups: ProjectionBatch["followups"] = [];
   const totals = new EventTotals();
@@ -48,13 +51,12 @@ export function projectionBatch(from: number, events: readonly LoggedEvent[]): P
         at: int(event.at),
       });
     } else {
-      followups.push({ uuid: event.uuid, at: int(event.at) });
+      followups.push({ uuid: event.uuid, symbol: event.symbol, at: int(event.at) });
     }
     totals.add(event);
   }
   return {
-    from,
-    to: events.at(-1)?.id ?? from,
+    positions: moves.map((m) => ({ writer: int(m.writer), from: int(m.from), to: int(m.to) })),
     sessions,
     followups,
     buckets: [...totals.bucketEntries()].map(([key, t]) => ({

@@ -11,16 +11,37 @@ function load(dir: string, name: string): string {
   return fs.readFileSync(path.join(PROJECT_ROOT, dir, name), "utf8");
 }
 
+/** A file of several statements, each ending with a semicolon at the end of a line. */
+function statementsOf(text: string, comment: RegExp): string[] {
+  return text
+    .split(/;\s*$/m)
+    .map((statement) => statement.replace(comment, "").trim())
+    .filter((statement) => statement.length > 0);
+}
+
+const SQL_COMMENT = /^\s*--.*$/gm;
+const CYPHER_COMMENT = /^\s*\/\/.*$/gm;
+
 export const SQL = {
-  migrations: ["001-create-events.sql", "002-create-log-identity.sql", "003-name-the-log.sql"].map(
-    (name) => load("sql", name),
-  ),
-  insertInitials: load("sql", "insert-initials.sql"),
+  /** Each migration as its statements, in order; every statement is idempotent. */
+  migrations: [
+    "001-create-events.sql",
+    "002-create-log-identity.sql",
+    "003-name-the-log.sql",
+    "004-writer-sequences.sql",
+    "005-create-leases.sql",
+  ].map((name) => statementsOf(load("sql", name), SQL_COMMENT)),
+  writerLastSeq: load("sql", "writer-last-seq.sql"),
+  insertEvents: load("sql", "insert-events.sql"),
   findSessions: load("sql", "find-sessions.sql"),
-  insertFollowups: load("sql", "insert-followups.sql"),
-  eventsAfter: load("sql", "events-after.sql"),
-  eventsUpTo: load("sql", "events-up-to.sql"),
+  findRequestKeys: load("sql", "find-request-keys.sql"),
+  logHeads: load("sql", "log-heads.sql"),
+  writerEvents: load("sql", "writer-events.sql"),
+  allEvents: load("sql", "all-events.sql"),
   lastEventId: load("sql", "last-event-id.sql"),
+  leaseTake: load("sql", "lease-take.sql"),
+  leaseHolder: load("sql", "lease-holder.sql"),
+  leaseRelease: load("sql", "lease-release.sql"),
   dropEventLog: load("sql", "drop-event-log.sql"),
   logIdentity: load("sql", "log-identity.sql"),
   truthSymbolTotals: load("sql", "truth-symbol-totals.sql"),
@@ -28,16 +49,8 @@ export const SQL = {
   truthDailyTotals: load("sql", "truth-daily-totals.sql"),
 } as const;
 
-/** `schema.cypher` holds several statements; each ends with a semicolon. */
-function statementsOf(text: string): string[] {
-  return text
-    .split(/;\s*$/m)
-    .map((statement) => statement.replace(/^\s*\/\/.*$/gm, "").trim())
-    .filter((statement) => statement.length > 0);
-}
-
 export const CYPHER = {
-  schema: statementsOf(load("cypher", "schema.cypher")),
+  schema: statementsOf(load("cypher", "schema.cypher"), CYPHER_COMMENT),
   seedSymbols: load("cypher", "seed-symbols.cypher"),
   projectionPosition: load("cypher", "projection-position.cypher"),
   applyBatch: load("cypher", "apply-batch.cypher"),

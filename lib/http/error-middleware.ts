@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import {
+  IdempotencyKeyReusedError,
   SessionConflictError,
+  StoreBusyError,
   StoreUnavailableError,
   UnknownSessionError,
 } from "../data/data-errors.js";
@@ -31,7 +33,15 @@ function statusOf(error: unknown): { status: number; message: string; headers?: 
   if (error instanceof HttpError) return error;
   if (error instanceof UnknownSessionError) return { status: 404, message: error.message };
   if (error instanceof SessionConflictError) return { status: 409, message: error.message };
+  if (error instanceof IdempotencyKeyReusedError) return { status: 422, message: error.message };
   if (error instanceof StoreUnavailableError) return { status: 503, message: error.message };
+  if (error instanceof StoreBusyError) {
+    return {
+      status: 503,
+      message: error.message,
+      headers: { "Retry-After": String(error.retryAfterSeconds) },
+    };
+  }
   const parser = error as ParserError;
   if (parser.type === "entity.too.large") {
     return { status: 413, message: "the request body is too large; expected at most 2 kB" };

@@ -1,4 +1,5 @@
-import express, { type Request, type RequestHandler } from "express";
+import express, { type Request, type RequestHandler, type Response } from "express";
+import type { WriteOptions } from "../data/data-interface.js";
 import { BadRequestError, UnsupportedMediaTypeError } from "./http-errors.js";
 
 // A request here is two short fields; anything larger is a mistake or an attack.
@@ -40,4 +41,27 @@ export function requestFields(req: Request): Record<string, unknown> {
     }
   }
   return { ...query, ...body };
+}
+
+// The IETF httpapi draft leaves the key's form to the server: here 1 to 255 visible ASCII
+// characters, which a UUID or any client-made token fits.
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * What a write route hands the backend besides its fields: the Idempotency-Key header if any,
+ * and a signal that fires when the client goes away before its answer.
+ */
+export function writeOptions(req: Request, res: Response): WriteOptions {
+  const key = req.headers["idempotency-key"];
+  if (Array.isArray(key)) throw new BadRequestError("Idempotency-Key is given twice; send it once");
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new BadRequestError(
+      "invalid Idempotency-Key: expected 1 to 255 visible ASCII characters, e.g. a UUID",
+    );
+  }
+  const gone = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return { key, signal: gone.signal };
 }

@@ -4,7 +4,12 @@ import type { GraphInterface } from "../../lib/graph/graph-interface.js";
 import { LogTruth } from "../../ops/log-truth.js";
 import { SYMBOLS } from "../../lib/model/symbols.js";
 import { openEmptyGraphBackend } from "../support/graph-stores.js";
-import { eventually, service, TEST_NEO4J_SERVICE } from "../support/services.js";
+import {
+  eventually,
+  service,
+  TEST_MARIADB_SERVICE,
+  TEST_NEO4J_SERVICE,
+} from "../support/services.js";
 import { describeWithStores } from "../support/stores-available.js";
 import { getJson, request, serve, type TestServer } from "../support/test-server.js";
 
@@ -18,7 +23,7 @@ describeWithStores("graph backend: store outages", () => {
   });
   after(async () => {
     // Whatever happened above, leave both servers running for the specs after this one.
-    await service("start", "mariadb");
+    await service("start", TEST_MARIADB_SERVICE);
     await service("start", TEST_NEO4J_SERVICE);
     await server.close();
     await backend.close();
@@ -76,7 +81,7 @@ describeWithStores("graph backend: store outages", () => {
   });
 
   it("when MariaDB stops, then POSTs answer 503 quickly and nothing hangs; when it is back, POSTs succeed", async () => {
-    await service("stop", "mariadb");
+    await service("stop", TEST_MARIADB_SERVICE);
     const asked = Date.now();
     const initial = await request(server.url, "POST", `/initial?uuid=${randomUUID()}&symbol=e`);
     expect(initial.status).to.equal(503);
@@ -85,7 +90,7 @@ describeWithStores("graph backend: store outages", () => {
     expect(followup.status).to.equal(503);
     expect(Date.now() - asked, "503 comes quickly").to.be.below(6000);
 
-    await service("start", "mariadb");
+    await service("start", TEST_MARIADB_SERVICE);
     await eventually(30, async () => (await postSessions(1)).every((status) => status === 200));
     expect(await postSessions(10)).to.satisfy((s: number[]) => s.every((x) => x === 200));
     await eventually(30, dashboardsEqualLog);

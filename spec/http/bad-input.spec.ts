@@ -33,6 +33,8 @@ interface RouteCases {
 const EXPECTS_UUID = /uuid.*8-4-4-4-12/;
 const EXPECTS_SYMBOL = /symbol.*one letter a-z/;
 const EXPECTS_BOUND = /YYYY-MM-DD, YYYY-MM-DD HH:MM:SS/;
+const EXPECTS_SUPPORTED_RANGE =
+  /out of range: times from 1684-07-28 00:12:25\.259009 to 2255-06-05 23:47:34\.740991 UTC/;
 const EXPECTS_OBJECT = /JSON.*object/;
 const EXPECTS_ENDPOINTS = /expected POST \/initial, POST \/followup/;
 const EXPECTS_BODY_TYPE = /application\/json.*application\/x-www-form-urlencoded/;
@@ -349,6 +351,26 @@ function rangeDashboardCases(): BadInput[] {
     bad("upper is February 29th of a common year", "2017-02-01", "2017-02-29"),
     bad("upper is an SQL injection", "2017-06-28", "2017-06-29' OR '1'='1"),
     bad("upper is a Cypher injection", "2017-06-28", CYPHER_DELETE),
+    bad("upper is in year 9999", "2017-06-28", "9999-12-31", EXPECTS_SUPPORTED_RANGE),
+    bad(
+      "upper is year 9999's last microsecond, which a number cannot hold",
+      "2017-06-28",
+      "9999-12-31T23:59:59.999999",
+      EXPECTS_SUPPORTED_RANGE,
+    ),
+    bad(
+      "upper is a microsecond past the exact range",
+      "2017-06-28",
+      "2255-06-05 23:47:34.740992",
+      EXPECTS_SUPPORTED_RANGE,
+    ),
+    bad(
+      "lower is a microsecond before the exact range",
+      "1684-07-28 00:12:25.259008",
+      "2017-06-28",
+      EXPECTS_SUPPORTED_RANGE,
+    ),
+    bad("lower is in the first century", "0099-12-31", "1999-06-01", EXPECTS_SUPPORTED_RANGE),
     bad("lower is a day after upper", "2017-06-29", "2017-06-28", /expected lower <= upper/),
     bad(
       "lower is a microsecond after upper",
@@ -562,10 +584,14 @@ function describeBadInput(factory: BackendFactory) {
     });
 
     describe("GET /dashboard/range/:lower/:upper", () => {
-      it("when lower is in the first century, then it is read as that year, not as 19xx", async () => {
-        const entries = await rangeDashboard(served.url, "0099-12-31", "1999-06-01");
+      it("when the bounds are the ends of the exact range, then 26 entries", async () => {
+        const entries = await rangeDashboard(
+          served.url,
+          "1684-07-28 00:12:25.259009",
+          "2255-06-05T23:47:34.740991Z",
+        );
         expect(entries).to.have.length(26);
-        expect(entries.every((e) => e.count === 0)).to.equal(true);
+        expect(entries.map((e) => e.symbol).join("")).to.equal("abcdefghijklmnopqrstuvwxyz");
       });
     });
   });

@@ -1,8 +1,52 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import { expect } from "chai";
 import neo4j from "neo4j-driver";
-import { loadConfig } from "../../lib/config.js";
+import { loadConfig, PROJECT_ROOT } from "../../lib/config.js";
 import { createMariadbPool } from "../../lib/graph/mariadb.js";
+import { testConfig } from "../support/graph-stores.js";
 import { describeWithStores } from "../support/stores-available.js";
+
+/** A little-endian /proc/net hex word as dotted IPv4. */
+const ipv4 = (hex: string) =>
+  [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".");
+
+/**
+ * Addresses listening on `port` (/proc/net/tcp and tcp6, state 0A), IPv4 style: a JVM's
+ * IPv6 socket on ::ffff:127.0.0.1 is 127.0.0.1, its wildcard :: is 0.0.0.0.
+ */
+function listeners(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const found = new Set<string>();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, "utf8").split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (!cols[1]?.endsWith(`:${hexPort}`) || cols[3] !== "0A") continue;
+      const hex = cols[1].split(":")[0]!;
+      if (hex.length === 8) found.add(ipv4(hex));
+      else if (/^0{32}$/.test(hex)) found.add("0.0.0.0");
+      else if (hex.startsWith("0000000000000000FFFF0000")) found.add(ipv4(hex.slice(24)));
+      else found.add(hex === "00000000000000000000000001000000" ? "::1" : hex);
+    }
+  }
+  return [...found].sort();
+}
+
+/** What provision/lib.sh resolves (environment, /etc/default/vowelgraph, config/defaults.env). */
+function provisionSettings(names: string[]): Record<string, string> {
+  const result = spawnSync(
+    "bash",
+    ["-c", `. provision/lib.sh; for n in ${names.join(" ")}; do echo "$n=\${!n}"; done`],
+    { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
+  return Object.fromEntries(
+    result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+}
 
 // The service's own configuration, as `npm start` reads it: the servers the README promises.
 const config = loadConfig({ ...process.env, DATA_INTERFACE: "graph" });
@@ -70,6 +114,51 @@ describeWithStores("provisioned stores", () => {
       } finally {
         await pool.end();
       }
+    });
+
+    it("when the tests connect, then they reach a server of their own, not the service's", async () => {
+      const serverOf = async (mariadb: typeof config.mariadb) => {
+        const pool = createMariadbPool(mariadb);
+        try {
+          const [rows] = await pool.query("SELECT @@port AS port, @@datadir AS datadir");
+          return (rows as { port: number; datadir: string }[])[0]!;
+        } finally {
+          await pool.end();
+        }
+      };
+      const service = await serverOf(config.mariadb);
+      const tests = await serverOf(testConfig().mariadb);
+      expect(tests.port).not.to.equal(service.port);
+      expect(tests.datadir).not.to.equal(service.datadir);
+    });
+  });
+
+  describe("listen addresses", () => {
+    it("when provisioned, then each server listens where its setting says: loopback by default", () => {
+      const settings = provisionSettings([
+        "MARIADB_BIND_ADDRESS",
+        "MARIADB_SERVER_PORT",
+        "MARIADB_TEST_BIND_ADDRESS",
+        "MARIADB_TEST_SERVER_PORT",
+        "NEO4J_LISTEN_ADDRESS",
+        "NEO4J_BOLT_PORT",
+        "NEO4J_HTTP_PORT",
+        "NEO4J_TEST_LISTEN_ADDRESS",
+        "NEO4J_TEST_BOLT_PORT",
+        "NEO4J_TEST_HTTP_PORT",
+      ]);
+      const expected = {
+        [settings.MARIADB_SERVER_PORT!]: settings.MARIADB_BIND_ADDRESS,
+        [settings.MARIADB_TEST_SERVER_PORT!]: settings.MARIADB_TEST_BIND_ADDRESS,
+        [settings.NEO4J_BOLT_PORT!]: settings.NEO4J_LISTEN_ADDRESS,
+        [settings.NEO4J_HTTP_PORT!]: settings.NEO4J_LISTEN_ADDRESS,
+        [settings.NEO4J_TEST_BOLT_PORT!]: settings.NEO4J_TEST_LISTEN_ADDRESS,
+        [settings.NEO4J_TEST_HTTP_PORT!]: settings.NEO4J_TEST_LISTEN_ADDRESS,
+      };
+      const seen = Object.fromEntries(
+        Object.keys(expected).map((port) => [port, listeners(Number(port)).join(",")]),
+      );
+      expect(seen).to.deep.equal(expected);
     });
   });
 });

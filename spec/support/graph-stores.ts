@@ -1,21 +1,22 @@
 import { benchConfig, benchStoreEnv } from "../../bench/bench-stores.js";
 import { GraphInterface, openGraphInterface } from "../../lib/graph/graph-interface.js";
 import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
-import { createNeo4jDriver } from "../../lib/graph/neo4j.js";
+import { createNeo4jDriver, OPERATOR_TX } from "../../lib/graph/neo4j.js";
 import { CYPHER } from "../../lib/graph/statements.js";
 import type { Micros } from "../../lib/model/timestamp.js";
 import { eventually } from "./services.js";
 
 /**
- * The tests' own stores, shared with the benchmark (bench/bench-stores.ts): MariaDB database
- * `og_test` and the Neo4j test instance (Bolt 7688), both started by provision/services.sh, so a
- * test run never touches the service's data.
+ * The tests' own stores, shared with the benchmark (bench/bench-stores.ts): database `og_test`
+ * on the tests' own MariaDB server (`mariadb-test`, port 3307) and the Neo4j test instance (Bolt
+ * 7688), both started by provision/services.sh, so a test run never touches the service's data
+ * or its servers.
  */
 export const testConfig = benchConfig;
 
 /** Environment for a child server process that uses the test stores. */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, DATA_INTERFACE: "graph", ...benchStoreEnv(), ...extra };
+  return { ...process.env, DATA_INTERFACE: "graph", WORKERS: "1", ...benchStoreEnv(), ...extra };
 }
 
 /** Empties the test log and the test graph. */
@@ -28,7 +29,7 @@ export async function resetStores(): Promise<void> {
     const session = driver.session();
     try {
       await session.run("MATCH (p:Projection) DELETE p");
-      await session.run(CYPHER.wipeGraph);
+      await session.run(CYPHER.wipeGraph, {}, OPERATOR_TX);
     } finally {
       await session.close();
     }
@@ -56,8 +57,12 @@ export async function countLoggedEvents(backend: GraphInterface): Promise<number
  * (5 s), most of all on a cold JVM; this is the test waiting, not the service.
  */
 export async function untilGraphCurrent(backend: GraphInterface, seconds = 180): Promise<void> {
-  await eventually(
-    seconds,
-    async () => backend.projection.position >= backend.log.committedPosition,
+  await eventually(seconds, async () =>
+    (await backend.graphLag()).every(({ behind }) => behind === 0),
   );
+}
+
+/** What the rebuild needs, from a backend's own connections (its first Neo4j server). */
+export function rebuildStores(backend: GraphInterface) {
+  return { driver: backend.servers[0]!.driver, reader: backend.reader, leases: backend.leases };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../lib/config.js";
 
@@ -10,14 +11,23 @@ export interface ServerProcess {
   output(): string;
 }
 
-/** Starts the real service (lib/main.ts) as its own process, on a free port. */
+/** A port that was free a moment ago: for a server whose restarts must keep its address. */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Starts the real service (lib/main.ts) as its own process, on a free port unless env has PORT. */
 export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", path.join(PROJECT_ROOT, "lib", "main.ts")],
     {
       cwd: PROJECT_ROOT,
-      env: { ...env, HOST: "127.0.0.1", PORT: "0" },
+      env: { HOST: "127.0.0.1", PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

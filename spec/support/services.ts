@@ -9,6 +9,12 @@ const run = promisify(execFile);
 /** The Neo4j instance the tests use, as provision/services.sh names it. */
 export const TEST_NEO4J_SERVICE = benchStoreEnv().NEO4J_SERVER;
 
+/**
+ * The tests' own MariaDB server (port 3307), as provision/services.sh names it: a test that stops
+ * MariaDB stops this one, never `mariadb`, which holds the service's database.
+ */
+export const TEST_MARIADB_SERVICE = "mariadb-test";
+
 /** Starts or stops a real server through the project's own lifecycle script. */
 export async function service(action: "start" | "stop", target: string): Promise<void> {
   await run("bash", [path.join(PROJECT_ROOT, "provision", "services.sh"), action, target], {

@@ -6,6 +6,6 @@
 export const STORES_AVAILABLE = (process.env.DATA_INTERFACE || "graph") === "graph";
 
 /** `describe` for specs that need the real stores. */
-export function describeWithStores(title: string, body: () => void) {
+export function describeWithStores(title: string, body: (this: Mocha.Suite) => void) {
   if (STORES_AVAILABLE) describe(title, body);
 }

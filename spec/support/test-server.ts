@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "../../lib/app.js";
+import { createHttpServer } from "../../lib/server.js";
 import type { DataInterface } from "../../lib/data/data-interface.js";
 import type { RandomSource } from "../../lib/model/random.js";
 
@@ -9,9 +10,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Serves `data` on a free loopback port, the way the real server does. */
+/** Serves `data` on a free loopback port, the way the real server does (its limits too). */
 export async function serve(data: DataInterface, random?: RandomSource): Promise<TestServer> {
-  const server = http.createServer(createApp(data, random));
+  const server = createHttpServer(createApp(data, random));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -141,8 +141,10 @@ export function hostPool(n: Host): Pool {
 }
 
 export function hostDriver(n: Host): Driver {
+  const uri = `bolt://${hostAddress(n)}:7687`;
   return createNeo4jDriver({
-    uri: `bolt://${hostAddress(n)}:7687`,
+    uri,
+    uris: [uri],
     user: "neo4j",
     password: "unused",
     server: `topology-${n}`,

@@ -1,5 +1,14 @@
+import fs from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
-import { ConfigError, loadConfig } from "../../lib/config.js";
+import {
+  ConfigError,
+  DEFAULTS,
+  loadConfig,
+  parseDefaults,
+  PROJECT_ROOT,
+  testStoreEnv,
+} from "../../lib/config.js";
 
 describe("configuration", () => {
   it("when nothing is set, then SPEC's defaults apply", () => {
@@ -16,6 +25,7 @@ describe("configuration", () => {
     });
     expect(config.neo4j).to.deep.equal({
       uri: "bolt://127.0.0.1:7687",
+      uris: ["bolt://127.0.0.1:7687"],
       user: "neo4j",
       password: "vowelgraph",
       server: "neo4j",
@@ -50,6 +60,7 @@ describe("configuration", () => {
     });
     expect(config.neo4j).to.deep.equal({
       uri: "bolt://graph:7687",
+      uris: ["bolt://graph:7687"],
       user: "n",
       password: "secret",
       server: "neo4j-test",
@@ -61,5 +72,60 @@ describe("configuration", () => {
     expect(() => loadConfig({ PORT: "http" })).to.throw(ConfigError, /PORT/);
     expect(() => loadConfig({ PORT: "70000" })).to.throw(ConfigError, /PORT/);
     expect(() => loadConfig({ MARIADB_PORT: "-1" })).to.throw(ConfigError, /MARIADB_PORT/);
+  });
+
+  it("when the tests' stores are asked for, then their own servers, overridable", () => {
+    expect(testStoreEnv({})).to.deep.equal({
+      MARIADB_HOST: "127.0.0.1",
+      MARIADB_PORT: "3307",
+      MARIADB_DATABASE: "og_test",
+      NEO4J_URI: "bolt://127.0.0.1:7688",
+      NEO4J_SERVER: "neo4j-test",
+    });
+    expect(
+      testStoreEnv({
+        MARIADB_TEST_HOST: "db",
+        MARIADB_TEST_PORT: "4000",
+        MARIADB_TEST_DATABASE: "og_test_x",
+        NEO4J_TEST_URI: "bolt://127.0.0.1:7700",
+        NEO4J_TEST_SERVER: "other",
+      }),
+    ).to.deep.equal({
+      MARIADB_HOST: "db",
+      MARIADB_PORT: "4000",
+      MARIADB_DATABASE: "og_test_x",
+      NEO4J_URI: "bolt://127.0.0.1:7700",
+      NEO4J_SERVER: "other",
+    });
+  });
+});
+
+describe("defaults (config/defaults.env)", () => {
+  const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+
+  it("when read, then every line is a comment, blank, or a plain KEY=value", () => {
+    for (const line of read("config/defaults.env").split("\n")) {
+      expect(line, "a line of config/defaults.env").to.match(/^(#.*|[A-Z][A-Z0-9_]*=[^"'$`\s]*|)$/);
+    }
+  });
+
+  it("when .env.example gives a value, set or commented out, then it is the default", () => {
+    const example = parseDefaults(read(".env.example").replace(/^# /gm, ""));
+    expect(Object.keys(example)).to.have.length.above(15);
+    for (const [key, value] of Object.entries(example)) {
+      expect(value, key).to.equal(DEFAULTS[key]);
+    }
+  });
+
+  it("when lib/config.ts reads a variable, then .env.example lists it and defaults.env defines it", () => {
+    const example = parseDefaults(read(".env.example").replace(/^# /gm, ""));
+    const names = [...read("lib/config.ts").matchAll(/(?:text|integer)\(env, "([A-Z0-9_]+)"/g)].map(
+      (match) => match[1]!,
+    );
+    expect(names).to.include.members(["PORT", "MARIADB_PORT", "MARIADB_TEST_PORT", "NEO4J_URI"]);
+    for (const name of names) {
+      expect(example, `.env.example lists ${name}`).to.have.property(name);
+      expect(DEFAULTS, `defaults.env defines ${name}`).to.have.property(name);
+    }
   });
 });

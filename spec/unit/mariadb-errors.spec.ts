@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { StoreUnavailableError } from "../../lib/data/data-errors.js";
-import { translateMariadbError } from "../../lib/graph/mariadb.js";
+import { isRetryableConflict, translateMariadbError } from "../../lib/graph/mariadb.js";
 
 const mariadbError = (code: string, errno: number, message: string) =>
   Object.assign(new Error(message), { code, errno, fatal: false });
@@ -31,6 +31,11 @@ describe("MariaDB errors", () => {
       );
     });
   }
+
+  it("when Galera's certification fails at COMMIT (1213), then the whole transaction is retried", () => {
+    const error = mariadbError("ER_LOCK_DEADLOCK", 1213, "Deadlock found when trying to get lock");
+    expect(isRetryableConflict(error)).to.equal(true);
+  });
 
   it("when a statement is wrong, then the error is passed on unchanged", () => {
     const error = mariadbError("ER_DUP_ENTRY", 1062, "Duplicate entry");

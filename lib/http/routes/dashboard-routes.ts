@@ -1,6 +1,6 @@
 import type { Express } from "express";
 import type { DataInterface } from "../../data/data-interface.js";
-import { parseTimestamp, type Micros } from "../../model/timestamp.js";
+import { readTimestamp, SUPPORTED_TIMES, type Micros } from "../../model/timestamp.js";
 import { BadRequestError } from "../http-errors.js";
 import { symbolRequestSchema, TIME_BOUND_DESCRIPTION } from "../schemas.js";
 import { validator } from "../validation.js";
@@ -8,11 +8,12 @@ import { validator } from "../validation.js";
 const validateSymbol = validator(symbolRequestSchema);
 
 function timeBound(name: string, text: string): Micros {
-  const micros = parseTimestamp(text);
-  if (micros === undefined) {
-    throw new BadRequestError(`invalid ${name} "${text}": expected ${TIME_BOUND_DESCRIPTION}`);
+  const reading = readTimestamp(text);
+  if ("micros" in reading) return reading.micros;
+  if (reading.problem === "range") {
+    throw new BadRequestError(`${name} "${text}" is out of range: ${SUPPORTED_TIMES}`);
   }
-  return micros;
+  throw new BadRequestError(`invalid ${name} "${text}": expected ${TIME_BOUND_DESCRIPTION}`);
 }
 
 /** The business users' endpoints: aggregates per symbol and per time range. */

@@ -2,7 +2,7 @@ import type { Express } from "express";
 import type { DataInterface } from "../../data/data-interface.js";
 import { guessIsVowel } from "../../model/guess.js";
 import type { RandomSource } from "../../model/random.js";
-import { parseOptionalBody, requestFields } from "../request-fields.js";
+import { parseOptionalBody, requestFields, writeOptions } from "../request-fields.js";
 import { followupRequestSchema, initialRequestSchema } from "../schemas.js";
 import { validator } from "../validation.js";
 
@@ -25,13 +25,14 @@ export function registerInteractionRoutes(
       uuid.toLowerCase(),
       letter,
       guessIsVowel(letter, random),
+      writeOptions(req, res),
     );
     res.type(TEXT).send(guess ? "True" : "False");
   });
 
   app.post("/followup", parseOptionalBody, async (req, res) => {
     const { uuid } = validateFollowup(requestFields(req));
-    await data.logFollowup(uuid.toLowerCase());
+    await data.logFollowup(uuid.toLowerCase(), writeOptions(req, res));
     res.type(TEXT).send("hooray");
   });
 }

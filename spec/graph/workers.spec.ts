@@ -1,0 +1,113 @@
+import { execFileSync } from "node:child_process";
+import { expect } from "chai";
+import type { Pool, RowDataPacket } from "mysql2/promise";
+import { createMariadbPool } from "../../lib/graph/mariadb.js";
+import { LogTruth } from "../../ops/log-truth.js";
+import { resetStores, testConfig, testEnv } from "../support/graph-stores.js";
+import {
+  expectAcknowledgedStored,
+  expectDashboardsEqualLog,
+  postUntil,
+} from "../support/load-loop.js";
+import { freePort, startServerProcess, type ServerProcess } from "../support/server-process.js";
+import { eventually } from "../support/services.js";
+import { describeWithStores } from "../support/stores-available.js";
+
+/** The API processes that node:cluster forked under the main process `pid`. */
+function workerPids(pid: number): number[] {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The pid of the process that holds the projector lease now (holders are host:pid:nonce). */
+async function projectorPid(pool: Pool): Promise<number | null> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    "SELECT holder FROM leases WHERE name LIKE 'projector:%' AND expires_at >= NOW(6)",
+  );
+  const holder = rows[0]?.holder as string | undefined;
+  return holder ? Number(holder.split(":")[1]) : null;
+}
+
+describeWithStores("graph backend: many API processes on one log", () => {
+  let pool: Pool;
+  const servers: ServerProcess[] = [];
+
+  before(async () => {
+    await resetStores();
+    pool = createMariadbPool(testConfig().mariadb);
+  });
+  after(async () => {
+    for (const server of servers) server.child.kill("SIGKILL");
+    await pool.end();
+  });
+
+  it("when WORKERS=4 serve 64 clients for 60 s while workers and the projector are SIGKILLed, then the graph equals the log", async function () {
+    this.timeout(300_000);
+    // A fixed port: while every worker is restarting, node:cluster closes the shared socket,
+    // and a new listen on port 0 would pick another one.
+    const port = String(await freePort());
+    const server = await startServerProcess(testEnv({ WORKERS: "4", PORT: port }));
+    servers.push(server);
+    const main = server.child.pid!;
+    await eventually(30, async () => workerPids(main).length === 4);
+    let done = false;
+    const load = postUntil(server.url, 64, () => done).done;
+    const killed = { workers: 0, projectors: 0 };
+    const started = Date.now();
+    while (Date.now() - started < 60_000) {
+      await eventually(30, async () => workerPids(main).length === 4);
+      // Every third kill goes to the projector, once the survivors have elected one.
+      const projector = killed.workers % 3 === 0 ? await projectorPid(pool) : null;
+      const pids = workerPids(main);
+      const victim =
+        projector && pids.includes(projector)
+          ? projector
+          : pids[Math.floor(Math.random() * pids.length)]!;
+      if (victim === projector) killed.projectors++;
+      process.kill(victim, "SIGKILL");
+      killed.workers++;
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+    }
+    done = true;
+    const acked = await load;
+    expect(killed.projectors, "projectors killed").to.be.at.least(3);
+    expect(acked.initials.size, "the load got through").to.be.above(1000);
+    await expectAcknowledgedStored(pool, acked);
+    // Read-your-writes on whichever worker answers: no wait between the load and these reads.
+    await expectDashboardsEqualLog(server.url, new LogTruth(pool));
+    const [sequences] = await pool.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n, MAX(writer_seq) AS head FROM events GROUP BY writer_id",
+    );
+    for (const row of sequences)
+      expect(Number(row.n), "a writer's sequence has no gaps").to.equal(Number(row.head));
+    server.child.kill("SIGTERM");
+    await server.exited;
+  });
+
+  it("when a second service is started by hand on the same log, then both write and the graph stays exact", async function () {
+    this.timeout(180_000);
+    const first = await startServerProcess(testEnv());
+    const second = await startServerProcess(testEnv());
+    servers.push(first, second);
+    let done = false;
+    const loads = [first, second].map((s) => postUntil(s.url, 16, () => done).done);
+    await eventually(60, async () => {
+      const [rows] = await pool.query<RowDataPacket[]>(
+        "SELECT COUNT(DISTINCT writer_id) AS writers, COUNT(*) AS n FROM events WHERE created_at > NOW(6) - INTERVAL 1 MINUTE",
+      );
+      return Number(rows[0]!.writers) >= 2 && Number(rows[0]!.n) > 2000;
+    });
+    done = true;
+    for (const acked of await Promise.all(loads)) await expectAcknowledgedStored(pool, acked);
+    await expectDashboardsEqualLog(first.url, new LogTruth(pool));
+    await expectDashboardsEqualLog(second.url, new LogTruth(pool));
+    for (const s of [first, second]) s.child.kill("SIGTERM");
+    await Promise.all([first.exited, second.exited]);
+  });
+});

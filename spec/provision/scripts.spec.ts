@@ -1,0 +1,263 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { DEFAULTS, PROJECT_ROOT } from "../../lib/config.js";
+
+const LIB = path.join(PROJECT_ROOT, "provision", "lib.sh");
+const INSTALL = path.join(PROJECT_ROOT, "provision", "install.sh");
+
+/**
+ * Runs a bash snippet with provision/lib.sh sourced, in a clean environment (no settings file,
+ * no inherited MARIADB_* / NEO4J_*), plus `env`.
+ */
+function bash(script: string, env: Record<string, string> = {}) {
+  const result = spawnSync("bash", ["-c", `set -euo pipefail; . "${LIB}"; ${script}`], {
+    env: { PATH: process.env.PATH, LANG: "C.UTF-8", VG_SETTINGS_FILE: "/nonexistent", ...env },
+    encoding: "utf8",
+    // stdin not a socket: bash would read ~/.bashrc for a "remote shell" otherwise
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 30_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("provision scripts (bash, no servers touched)", () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vowelgraph-provision-spec-"));
+  });
+  afterEach(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  describe("vg_render", () => {
+    it("when values hold &, \\, /, quotes, spaces or @KEY@, then they pass through unchanged", () => {
+      const values: Record<string, string> = {
+        AMP: "p&q && &",
+        BACKSLASH: "a\\b\\\\c\\&d\\n",
+        SLASH: "/etc/x//y/",
+        QUOTES: `"double" 'single' \`back\``,
+        SPACES: "  two  spaces\tand a tab ",
+        OTHER: "@AMP@ stays as it is",
+        EMPTY: "",
+      };
+      const template = path.join(tmp, "t.in");
+      fs.writeFileSync(
+        template,
+        Object.keys(values)
+          .map((key) => `${key.toLowerCase()}=@${key}@`)
+          .join("\n") + "\nrepeated=@AMP@@AMP@\nuntouched=user@host, a @ b\n",
+      );
+      const args = Object.entries(values)
+        .map(([key, value]) => `'${key}=${value.replaceAll("'", `'\\''`)}'`)
+        .join(" ");
+      const result = bash(`vg_render '${template}' ${args}`);
+      expect(result.stderr).to.equal("");
+      expect(result.status).to.equal(0);
+      const expected =
+        Object.entries(values)
+          .map(([key, value]) => `${key.toLowerCase()}=${value}`)
+          .join("\n") + `\nrepeated=${values.AMP}${values.AMP}\nuntouched=user@host, a @ b\n`;
+      expect(result.stdout).to.equal(expected);
+    });
+
+    it("when a template needs a value that is not given, then it fails and names it", () => {
+      const template = path.join(tmp, "t.in");
+      fs.writeFileSync(template, "port=@PORT@\nhost=@HOST@\n");
+      const result = bash(`vg_render '${template}' PORT=1`);
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.match(/HOST/);
+    });
+  });
+
+  describe("defaults", () => {
+    it("when nothing is set, then the scripts use config/defaults.env, as lib/config.ts does", () => {
+      const keys = Object.keys(DEFAULTS).filter((key) => !/SIZE$|PAGECACHE$/.test(key));
+      const result = bash(keys.map((key) => `printf '%s=%s\\n' ${key} "$${key}"`).join("; "));
+      expect(result.stderr).to.equal("");
+      const seen = Object.fromEntries(
+        result.stdout
+          .trim()
+          .split("\n")
+          .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+      );
+      expect(seen).to.deep.equal(Object.fromEntries(keys.map((key) => [key, DEFAULTS[key]])));
+    });
+
+    it("when a memory default is RAM/N:MIN, then it is a share of RAM with that floor", () => {
+      const result = bash(
+        'echo "$MARIADB_BUFFER_POOL_SIZE $NEO4J_PAGECACHE $(vg_mem_size RAM/1000000:300m) $(vg_mem_size RAM/1000000:2G) $(vg_mem_size 77m)"',
+      );
+      expect(result.status).to.equal(0);
+      const [pool, pagecache, floor, floorG, given] = result.stdout.trim().split(" ");
+      expect(pool).to.match(/^\d+M$/);
+      expect(parseInt(pool!, 10)).to.be.at.least(256);
+      expect(pagecache).to.match(/^\d+m$/);
+      expect(parseInt(pagecache!, 10)).to.be.at.least(1024);
+      expect([floor, floorG, given]).to.deep.equal(["300m", "2048M", "77m"]);
+    });
+
+    it("when the environment sets a value, then it wins over the settings file and the defaults", () => {
+      const settings = path.join(tmp, "vowelgraph");
+      fs.writeFileSync(settings, '# comment\nMARIADB_PORT=4000\nNEO4J_HEAP="3g"\nPORT=1\n');
+      const result = bash('echo "$MARIADB_PORT $NEO4J_HEAP $NEO4J_USER $PORT"', {
+        VG_SETTINGS_FILE: settings,
+        MARIADB_PORT: "5000",
+      });
+      // The settings file holds MARIADB_* and NEO4J_* only; PORT there is ignored.
+      expect(result.stdout.trim()).to.equal(`5000 3g neo4j ${DEFAULTS.PORT}`);
+    });
+  });
+
+  describe("which servers ensure.sh provisions", () => {
+    const managed = (env: Record<string, string>) =>
+      bash(
+        'for s in mariadb mariadb-test neo4j neo4j-test; do vg_managed "$s" && echo -n "$s "; done; echo',
+        env,
+      ).stdout.trim();
+
+    it("when the addresses are the defaults, then all four local servers", () => {
+      expect(managed({})).to.equal("mariadb mariadb-test neo4j neo4j-test");
+    });
+
+    it("when an address is loopback by another name, then still the local server", () => {
+      expect(
+        managed({
+          MARIADB_HOST: "localhost",
+          NEO4J_URI: "neo4j://[::1]:7687",
+          NEO4J_TEST_URI: "bolt://localhost:7688/",
+        }),
+      ).to.equal("mariadb mariadb-test neo4j neo4j-test");
+    });
+
+    it("when an address points elsewhere (another port or host), then not that server", () => {
+      expect(managed({ MARIADB_PORT: "13306" })).to.equal("mariadb-test neo4j neo4j-test");
+      expect(managed({ MARIADB_HOST: "db.example" })).to.equal("mariadb-test neo4j neo4j-test");
+      expect(managed({ MARIADB_TEST_PORT: "3306" })).to.equal("mariadb neo4j neo4j-test");
+      expect(managed({ NEO4J_URI: "bolt://127.0.0.1:17687" })).to.equal(
+        "mariadb mariadb-test neo4j-test",
+      );
+      expect(managed({ NEO4J_URI: "bolt://graph.example" })).to.equal(
+        "mariadb mariadb-test neo4j-test",
+      );
+      expect(managed({ NEO4J_TEST_URI: "bolt://127.0.0.1:7700" })).to.equal(
+        "mariadb mariadb-test neo4j",
+      );
+    });
+
+    it("when the server itself moves (MARIADB_SERVER_PORT, NEO4J_BOLT_PORT) with the address, then managed", () => {
+      expect(
+        managed({
+          MARIADB_PORT: "13306",
+          MARIADB_SERVER_PORT: "13306",
+          NEO4J_URI: "bolt://127.0.0.1:17687",
+          NEO4J_BOLT_PORT: "17687",
+        }),
+      ).to.equal("mariadb mariadb-test neo4j neo4j-test");
+    });
+
+    it("when a test instance is switched off, then it is not provisioned", () => {
+      expect(managed({ MARIADB_TEST_INSTANCE: "0", NEO4J_TEST_INSTANCE: "0" })).to.equal(
+        "mariadb neo4j",
+      );
+    });
+  });
+
+  describe("passwords never on a command line", () => {
+    const password = `p&q "x" y\\z/1's`;
+
+    it("when the Neo4j HTTP probe logs in, then curl gets the credentials on stdin, not as arguments", () => {
+      const result = bash(
+        `curl() { printf 'ARGS %s\\n' "$*"; sed 's/^/STDIN /'; }
+        vg_n4 neo4j; vg_neo4j_auth_status neo4j "$PW"`,
+        { PW: password },
+      );
+      expect(result.status, result.stderr).to.equal(0);
+      const args = result.stdout.split("\n").filter((line) => line.startsWith("ARGS"));
+      expect(args.join("\n")).to.include("-K -").and.not.include("y\\z");
+      // curl's config syntax: a double-quoted string, with \\ and \" escaped.
+      expect(result.stdout).to.include(`STDIN user = "neo4j:p&q \\"x\\" y\\\\z/1's"`);
+    });
+
+    it("when the initial Neo4j password is set, then neo4j-admin gets it in an argument file", () => {
+      const data = path.join(tmp, "data");
+      const result = bash(
+        `. "${INSTALL}"
+        vg_as_neo4j() { { printf 'ARGS %s\\n' "$*"; local f="\${*: -1}"; f="\${f#@}"; stat -c 'MODE %a' "$f"; sed 's/^/FILE /' "$f"; } >&2; }
+        vg_n4 neo4j; N4_DATA_DIR="${data}"; set_initial_password`,
+        { PW: password, NEO4J_PASSWORD: password, NEO4J_SERVICE_USER: os.userInfo().username },
+      );
+      expect(result.status, result.stderr).to.equal(0);
+      const args = result.stderr.split("\n").find((line) => line.startsWith("ARGS"))!;
+      expect(args).to.match(/set-initial-password @\/\S+$/);
+      expect(args).not.to.include("y\\z");
+      expect(result.stderr).to.include("MODE 600");
+      // picocli's argument-file syntax: one double-quoted argument, \\ and \" escaped.
+      expect(result.stderr).to.include(`FILE "p&q \\"x\\" y\\\\z/1's"`);
+    });
+
+    it("when the scripts are read, then no curl -u and no password argument is left", () => {
+      for (const file of fs.readdirSync(path.join(PROJECT_ROOT, "provision"))) {
+        if (!file.endsWith(".sh")) continue;
+        const text = fs.readFileSync(path.join(PROJECT_ROOT, "provision", file), "utf8");
+        expect(text, file).not.to.match(/curl[^\n]* -u /);
+        expect(text, file).not.to.match(/set-initial-password "\$/);
+        expect(text, file).not.to.match(/\s-p"?\$[A-Z_]*PASSWORD/);
+      }
+    });
+  });
+
+  describe("install.sh on a fresh machine", () => {
+    it("when nothing is there yet, then it writes every configuration without a false alarm on stderr", () => {
+      const prefix = path.join(tmp, "root");
+      const user = os.userInfo().username;
+      const env = {
+        VG_SYSTEMD: "no",
+        VG_BIN_DIR: `${prefix}/opt/bin`,
+        VG_MARIADB_CNF: `${prefix}/etc/mysql/mariadb.conf.d/60-vowelgraph.cnf`,
+        VG_MARIADB_TEST_CNF: `${prefix}/etc/mysql/vowelgraph-test.cnf`,
+        MARIADB_TEST_VAR_DIR: `${prefix}/var/lib/mariadb-test`,
+        MARIADB_TEST_LOG_DIR: `${prefix}/var/log/mariadb-test`,
+        MARIADB_SERVICE_USER: user,
+        NEO4J_HOME: `${prefix}/opt/neo4j`,
+        NEO4J_VAR_DIR: `${prefix}/var/lib/neo4j`,
+        NEO4J_LOG_DIR: `${prefix}/var/log/neo4j`,
+        NEO4J_TEST_VAR_DIR: `${prefix}/var/lib/neo4j-test`,
+        NEO4J_TEST_LOG_DIR: `${prefix}/var/log/neo4j-test`,
+        NEO4J_SERVICE_USER: user,
+      };
+      // install.sh's own functions on the fresh prefix; what needs packages, a JVM or running
+      // servers (the launcher's dry run, the initial password, starting MariaDB) is stubbed.
+      const result = bash(
+        `. "${INSTALL}"
+        install_neo4j_launcher() { echo "launcher $N4_NAME" >&2; return 1; }
+        set_initial_password() { echo "password $N4_NAME" >&2; }
+        RUNNING_BEFORE=""
+        for name in mariadb mariadb-test; do vg_md "$name"; write_mariadb_cnf; done
+        for name in neo4j neo4j-test; do setup_neo4j_server 0 "$name"; done`,
+        env,
+      );
+      expect(result.stderr).not.to.match(/No such file|ERROR|WARNING|line \d+/);
+      expect(result.status, result.stderr).to.equal(0);
+      for (const file of [
+        env.VG_MARIADB_CNF,
+        env.VG_MARIADB_TEST_CNF,
+        `${env.NEO4J_HOME}/conf/neo4j.conf`,
+        `${env.NEO4J_HOME}/conf-test/neo4j.conf`,
+      ]) {
+        expect(fs.readFileSync(file, "utf8"), file).not.to.match(/@[A-Z_]+@/);
+      }
+      const conf = fs.readFileSync(`${env.NEO4J_HOME}/conf/neo4j.conf`, "utf8");
+      expect(conf).to.match(/^server\.default_listen_address=127\.0\.0\.1$/m);
+      const testCnf = fs.readFileSync(env.VG_MARIADB_TEST_CNF, "utf8");
+      expect(testCnf).to.match(/^port = 3307$/m);
+      expect(testCnf).to.match(/^bind-address = 127\.0\.0\.1$/m);
+      // Data directories are not world-readable.
+      for (const dir of [env.NEO4J_VAR_DIR, `${env.NEO4J_VAR_DIR}/data`, env.NEO4J_TEST_VAR_DIR]) {
+        expect(fs.statSync(dir).mode & 0o007, dir).to.equal(0);
+      }
+    });
+  });
+});

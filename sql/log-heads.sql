@@ -1,0 +1,4 @@
+-- The head of every writer's sequence: what the graph must have applied to hold everything
+-- committed now. One statement, so one read view: a followup it covers has its initial
+-- covered too. A loose scan of events_writer_seq, one step per writer.
+SELECT writer_id, MAX(writer_seq) AS seq FROM events GROUP BY writer_id
