@@ -117,7 +117,10 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
       }
       report.phases.push({ ...p, seconds: Math.round((p.to - p.from) / 100) / 10, byHost });
     }
-    writeFileSync(REPORT, JSON.stringify(report, null, 2));
+    writeFileSync(
+      REPORT,
+      JSON.stringify({ ...report, samples: Object.fromEntries(load.samples) }, null, 2),
+    );
     console.log(`topology report: ${REPORT}`);
     for (const p of report.phases as {
       name: string;
@@ -135,6 +138,7 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
       }
     }
     console.log(`  results ${JSON.stringify(results)}`);
+    for (const [key, list] of load.samples) console.log(`  ${key}: ${list.join(" | ")}`);
     await Promise.all([...apis.values()].map((api) => api.stop("SIGKILL")));
   });
 

@@ -65,6 +65,8 @@ export class TopologyLoad {
   readonly unacknowledged = new Map<string, string>();
   /** Per session: followups answered 200, and those that may have been stored. */
   readonly followups = new Map<string, { acked: number; unknown: number }>();
+  /** The first few answers of each (host, kind, status) that were not 200: what went wrong. */
+  readonly samples = new Map<string, string[]>();
   private readonly started = performance.now();
   private stopping = false;
   private running: Promise<void>[] = [];
@@ -98,6 +100,12 @@ export class TopologyLoad {
     const at = this.now();
     const reply = await request(this.agentFor(host, method), method, url);
     this.attempts.push({ host, kind, at, ms: this.now() - at, status: reply.status, retry });
+    if (reply.status !== 200) {
+      const key = `host${host} ${kind} ${reply.status}`;
+      const list = this.samples.get(key) ?? [];
+      if (list.length < 3) list.push(`${Math.round(at / 1000)}s ${reply.body.slice(0, 160)}`);
+      this.samples.set(key, list);
+    }
     return reply;
   }
 
