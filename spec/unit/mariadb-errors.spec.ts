@@ -17,11 +17,6 @@ const translated = (error: unknown) => {
 describe("MariaDB errors", () => {
   for (const [code, errno, message] of [
     ["ER_UNKNOWN_COM_ERROR", 1047, "WSREP has not yet prepared node for application use"],
-    [
-      "ER_LOCK_DEADLOCK",
-      1213,
-      "Deadlock found when trying to get lock; try restarting transaction",
-    ],
     ["ER_ERROR_DURING_COMMIT", 1180, "Error while appending streaming replication fragment"],
     ["ER_QUERY_INTERRUPTED", 1317, "Query execution was interrupted"],
   ] as const) {
