@@ -26,7 +26,7 @@ const PAUSE_MS = Number(process.env.TOPOLOGY_PAUSE_MS ?? 20);
 const FAULT_SECONDS = Number(process.env.TOPOLOGY_FAULT_SECONDS ?? 30);
 const REPORT = process.env.TOPOLOGY_REPORT ?? `${TOPOLOGY_DIR}-report.json`;
 /** After a fault's cause is gone, how long a host may take to answer again. */
-const CATCH_UP_DEADLINE_MS = Number(process.env.TOPOLOGY_CATCH_UP_DEADLINE_MS ?? 120_000);
+const CATCH_UP_DEADLINE_MS = Number(process.env.TOPOLOGY_CATCH_UP_DEADLINE_MS ?? 180_000);
 /** After the load stops, how long a graph may take to equal the log. */
 const VERIFY_DEADLINE_MS = Number(process.env.TOPOLOGY_VERIFY_DEADLINE_MS ?? 60_000);
 

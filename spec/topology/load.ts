@@ -65,7 +65,7 @@ export class TopologyLoad {
   readonly unacknowledged = new Map<string, string>();
   /** Per session: followups answered 200, and those that may have been stored. */
   readonly followups = new Map<string, { acked: number; unknown: number }>();
-  /** The first few answers of each (host, kind, status) that were not 200: what went wrong. */
+  /** Per (host, kind, status) other than 200, its distinct answers: what went wrong. */
   readonly samples = new Map<string, string[]>();
   private readonly started = performance.now();
   private stopping = false;
@@ -101,10 +101,15 @@ export class TopologyLoad {
     const reply = await request(this.agentFor(host, method), method, url);
     this.attempts.push({ host, kind, at, ms: this.now() - at, status: reply.status, retry });
     if (reply.status !== 200) {
+      // Each distinct reason (numbers aside) once, with when it was first seen.
       const key = `host${host} ${kind} ${reply.status}`;
-      const list = this.samples.get(key) ?? [];
-      if (list.length < 3) list.push(`${Math.round(at / 1000)}s ${reply.body.slice(0, 160)}`);
-      this.samples.set(key, list);
+      const reason = reply.body.slice(0, 160);
+      const shape = reason.replace(/[0-9]+/g, "#");
+      const seen = this.samples.get(key) ?? [];
+      if (seen.length < 6 && !seen.some((s) => s.replace(/[0-9]+/g, "#").endsWith(shape))) {
+        seen.push(`${Math.round(at / 1000)}s ${reason}`);
+      }
+      this.samples.set(key, seen);
     }
     return reply;
   }
