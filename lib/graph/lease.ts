@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Pool, RowDataPacket } from "mysql2/promise";
-import { QUERY_TIMEOUT_MS, withConnection } from "./mariadb.js";
+import { isRetryableConflict, QUERY_TIMEOUT_MS, withConnection } from "./mariadb.js";
 import { SQL } from "./statements.js";
 
 /** A lease lapses this long after its holder last renewed it (a killed or frozen process). */
@@ -29,6 +29,16 @@ export class Leases {
 
   /** Takes (or renews) the lease `name`; true if this process holds it now. */
   async take(name: string): Promise<boolean> {
+    try {
+      return await this.tryTake(name);
+    } catch (error) {
+      // Two holders' upserts on different Galera nodes: one fails certification. Not taken.
+      if (isRetryableConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  private async tryTake(name: string): Promise<boolean> {
     return withConnection(this.pool, async (connection) => {
       await connection.query({ sql: SQL.leaseTake, timeout: QUERY_TIMEOUT_MS }, [
         name,

@@ -10,10 +10,17 @@ const UNAVAILABLE_CODES = new Set([
   "ETIMEDOUT",
   "EPIPE",
   "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EHOSTDOWN",
   "PROTOCOL_CONNECTION_LOST",
   "PROTOCOL_SEQUENCE_TIMEOUT",
   "ER_CON_COUNT_ERROR",
   "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+  "ER_QUERY_INTERRUPTED",
+  // Galera, 1180: replication failed during COMMIT (the node left the primary component while
+  // committing, "Error while appending streaming replication fragment"): outcome unknown here.
+  "ER_ERROR_DURING_COMMIT",
 ]);
 
 /** Bounds every query, so a hung server answers 503 instead of hanging a request. */

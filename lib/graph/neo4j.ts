@@ -136,7 +136,9 @@ export async function prepareGraph(
 ): Promise<void> {
   const session = driver.session();
   try {
-    for (const statement of CYPHER.schema) await session.run(statement, {}, OPERATOR_TX);
+    for (const statement of CYPHER.schema) {
+      await session.run(statement, {}, OPERATOR_TX).catch(alreadyThere);
+    }
     await session.run("CALL db.awaitIndexes(3600)", {}, OPERATOR_TX);
     await session.executeWrite((tx) =>
       tx.run(CYPHER.seedSymbols, { symbols: SYMBOLS, logId, graphId }),
@@ -144,6 +146,21 @@ export async function prepareGraph(
     await warmUp(session);
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * IF NOT EXISTS is not atomic: two processes creating the same index at once (workers starting
+ * together) make the second fail with "already exists", which means it is there.
+ */
+function alreadyThere(error: unknown): void {
+  const code = (error as { code?: string }).code ?? "";
+  if (
+    !/^Neo\.ClientError\.Schema\.(EquivalentSchemaRuleAlreadyExists|IndexAlreadyExists|ConstraintAlreadyExists)$/.test(
+      code,
+    )
+  ) {
+    throw error;
   }
 }
 
