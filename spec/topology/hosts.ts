@@ -148,5 +148,6 @@ export function hostDriver(n: Host): Driver {
     user: "neo4j",
     password: "unused",
     server: `topology-${n}`,
+    browserUrl: "",
   });
 }
