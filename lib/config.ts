@@ -77,6 +77,17 @@ function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number)
   return value;
 }
 
+/** MARIADB_HOST: a host, or several `host[:port]` separated by commas (Galera nodes). */
+function mariadbHost(env: NodeJS.ProcessEnv): string {
+  const raw = text(env, "MARIADB_HOST");
+  if (!/^[^\s:,]+(:\d{1,5})?(,[^\s:,]+(:\d{1,5})?)*$/.test(raw)) {
+    throw new ConfigError(
+      `MARIADB_HOST must be a host or a comma-separated list of host[:port], got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
 /** WORKERS: a number of processes, or "cores" for one per CPU core. */
 function workers(env: NodeJS.ProcessEnv): number {
   if (text(env, "WORKERS") === "cores") return os.availableParallelism();
@@ -126,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A relative default is the project's; a path given is taken as given.
     sqlitePath: env.SQLITE_PATH || path.join(PROJECT_ROOT, fallback("SQLITE_PATH")),
     mariadb: {
-      host: text(env, "MARIADB_HOST"),
+      host: mariadbHost(env),
       port: integer(env, "MARIADB_PORT", 1, 65535),
       user: text(env, "MARIADB_USER"),
       password: text(env, "MARIADB_PASSWORD"),

@@ -65,11 +65,28 @@ export function translateMariadbError(error: unknown): never {
   throw error;
 }
 
-/** The one pool of the process. Times travel as 'YYYY-MM-DD HH:MM:SS.ffffff' text, in UTC. */
+/**
+ * MARIADB_HOST as the nodes it names: `host`, or a comma-separated list of `host[:port]` (the
+ * nodes of a Galera cluster), each without a port at MARIADB_PORT.
+ */
+export function mariadbNodes(config: Config["mariadb"]): { host: string; port: number }[] {
+  return config.host.split(",").map((part) => {
+    const match = /^\s*([^\s:,]+)(?::(\d+))?\s*$/.exec(part);
+    if (!match) throw new Error(`MARIADB_HOST: "${part}" is not host or host:port`);
+    return { host: match[1]!, port: match[2] ? Number(match[2]) : config.port };
+  });
+}
+
+/** A node that failed to connect is passed over for this long, then tried again. */
+const NODE_RETRY_MS = 5000;
+
+/**
+ * The one pool of the process. Times travel as 'YYYY-MM-DD HH:MM:SS.ffffff' text, in UTC. With
+ * several nodes, connections go to the first that answers, in the order given: a process
+ * whose node is gone moves to the next, and back when its node returns.
+ */
 export function createMariadbPool(config: Config["mariadb"]): Pool {
-  return mysql.createPool({
-    host: config.host,
-    port: config.port,
+  const options = {
     user: config.user,
     password: config.password,
     database: config.database,
@@ -79,7 +96,18 @@ export function createMariadbPool(config: Config["mariadb"]): Pool {
     timezone: "Z",
     supportBigNumbers: true,
     enableKeepAlive: true,
+  };
+  const nodes = mariadbNodes(config);
+  if (nodes.length === 1) return mysql.createPool({ ...options, ...nodes[0] });
+  const cluster = mysql.createPoolCluster({
+    removeNodeErrorCount: 1,
+    restoreNodeTimeout: NODE_RETRY_MS,
+    defaultSelector: "ORDER",
   });
+  nodes.forEach((node, i) => cluster.add(`node${i}`, { ...options, ...node }));
+  // The pool's interface as this project uses it: connections, one-off queries, and the end.
+  const namespace = cluster.of("*", "ORDER");
+  return Object.assign(namespace, { end: () => cluster.end() }) as unknown as Pool;
 }
 
 export async function withConnection<T>(pool: Pool, work: (c: PoolConnection) => Promise<T>) {
