@@ -284,6 +284,12 @@ describe("the dashboard page in a real browser (chromium)", function () {
     expect(await page.$eval('th[data-key="count"]', (th) => th.getAttribute("aria-sort"))).to.equal(
       "descending",
     );
+    // The week's numbers may still be arriving: the table must settle sorted by them.
+    const sortedByCount = () =>
+      Array.from(document.querySelectorAll<HTMLElement>("#letters tbody tr [data-col='count']"))
+        .map((c) => Number(c.dataset.value))
+        .every((value, i, all) => i === 0 || all[i - 1]! >= value);
+    await page.waitForFunction(sortedByCount, { timeout: 10_000 }).catch(() => {});
     const counts = await page.$$eval("#letters tbody tr [data-col='count']", (cells) =>
       cells.map((c) => Number((c as HTMLElement).dataset.value)),
     );
