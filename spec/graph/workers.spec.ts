@@ -57,7 +57,7 @@ describeWithStores("graph backend: many API processes on one log", () => {
     const main = server.child.pid!;
     await eventually(30, async () => workerPids(main).length === 4);
     let done = false;
-    const load = postUntil(server.url, 64, () => done).done;
+    const load = postUntil(server.url, 64, () => done);
     const killed = { workers: 0, projectors: 0 };
     const started = Date.now();
     while (Date.now() - started < 60_000) {
@@ -72,10 +72,12 @@ describeWithStores("graph backend: many API processes on one log", () => {
       if (victim === projector) killed.projectors++;
       process.kill(victim, "SIGKILL");
       killed.workers++;
-      await new Promise((resolve) => setTimeout(resolve, 4000));
+      // The next kill once the surviving workers have answered another 200 sessions.
+      const before = load.acked.initials.size;
+      await eventually(60, async () => load.acked.initials.size >= before + 200);
     }
     done = true;
-    const acked = await load;
+    const acked = await load.done;
     expect(killed.projectors, "projectors killed").to.be.at.least(3);
     expect(acked.initials.size, "the load got through").to.be.above(1000);
     await expectAcknowledgedStored(pool, acked);
