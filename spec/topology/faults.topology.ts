@@ -74,7 +74,7 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
           `host ${host} answered no ${kinds.join("/")} 200 in ${CATCH_UP_DEADLINE_MS} ms`,
         );
       }
-      await sleep(200);
+      await sleep(200); // the poll interval of this bounded wait
     }
   };
   /** Until host answers both POSTs (if it takes them) and dashboards again. */
@@ -159,6 +159,7 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
       `host ${KILLED}: MariaDB node and API SIGKILLed, restarted`,
       async (notes) => {
         await Promise.all([apis.get(KILLED)!.stop("SIGKILL"), galera("kill", KILLED)]);
+        // The fault itself: the host stays down this long under load (not a wait for anything).
         await sleep(10_000);
         const restartAt = load.now();
         const out = await galera("start", KILLED);
@@ -168,6 +169,7 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
         notes.rejoinedBy = /IST received/.test(log) ? "IST" : "SST";
         notes.apiRestartMs = Math.round(await apis.get(KILLED)!.start());
         await untilServing(KILLED, restartAt, notes);
+        // Load on the healed cluster for a while, so the phase's figures include it.
         await sleep(5000);
       },
     );

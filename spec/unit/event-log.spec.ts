@@ -175,6 +175,7 @@ describe("the event log's group commit (a fake MariaDB)", () => {
     const left = log.appendInitial(uuid(3), "a", true, 3, { signal: gone.signal });
     gone.abort();
     const waited = Date.now();
+    // The condition is the deadline itself: time must pass beyond it while the batch is held.
     while (Date.now() - waited < 60) await new Promise((resolve) => setTimeout(resolve, 10));
     fake.gate = null;
     release();
