@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { frequencyLetterStream } from "../lib/client/letter-stream.js";
 import { runLoad } from "../lib/client/load-client.js";
 import { seededRandom } from "../lib/model/random.js";
+import { runJson } from "./run-script.js";
 import type { LoadReport } from "./wrk-load.js";
 
 /**
@@ -23,29 +23,8 @@ const SELF = fileURLToPath(import.meta.url);
 
 /** Runs the Node client in a child process; resolves with its report. */
 export function runNodeClient(options: NodeLoadOptions): Promise<LoadReport> {
-  const args = [
-    SELF,
-    options.baseUrl,
-    String(options.concurrency),
-    String(options.seconds),
-    String(options.seed),
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      const line = stdout.trim().split("\n").at(-1) ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
-        reject(new Error(`${path.basename(SELF)} exited with ${code}:\n${stdout}\n${stderr}`));
-      } else {
-        resolve(JSON.parse(line) as LoadReport);
-      }
-    });
-  });
+  const args = [options.baseUrl, options.concurrency, options.seconds, options.seed].map(String);
+  return runJson<LoadReport>(SELF, process.env, args);
 }
 
 async function main(argv: string[]) {
