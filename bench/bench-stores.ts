@@ -1,11 +1,10 @@
-import type { Config } from "../lib/config.js";
+import { isManagedServer, PROJECT_ROOT, type Config } from "../lib/config.js";
 import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
 import { createNeo4jDriver } from "../lib/graph/neo4j.js";
 import { LogReader } from "../lib/graph/log-reader.js";
 import { eventsBehind } from "../lib/graph/log-positions.js";
 import { CYPHER } from "../lib/graph/statements.js";
 import path from "node:path";
-import { PROJECT_ROOT } from "../lib/config.js";
 import { scratchLockName } from "../stores/scratch-lock.js";
 import { scratchStoreEnv } from "../stores/scratch-stores.js";
 import { runJson } from "./run-script.js";
@@ -105,7 +104,11 @@ export async function resetStores(config: Config): Promise<RebuildReport> {
   }
   // The graph of the new, empty log. Deleting millions of nodes through Cypher takes minutes,
   // replacing the store by bulk import takes seconds plus a restart of the server.
-  return rebuildScratchGraph(nodes <= REPLAY_RESET_UP_TO_NODES ? { replay: true } : {});
+  // A server the scripts do not manage can only be replayed, whatever its size.
+  const importable = isManagedServer(config.neo4j.uri, config.neo4j.server);
+  return rebuildScratchGraph(
+    nodes <= REPLAY_RESET_UP_TO_NODES || !importable ? { replay: true } : {},
+  );
 }
 
 /** What `rebuild-cli --json` prints. */

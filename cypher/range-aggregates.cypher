@@ -1,8 +1,8 @@
 // GET /dashboard/range/<lower>/<upper>: per symbol, whole buckets for the part of the range
-// they tile (100-day down to millisecond spans from lib/graph/range-plan.ts), plus the sessions in
-// the sub-millisecond edges. Buckets can be sought in bucket_span (grain, start), edge sessions
+// they tile (100-day down to 100 ms spans from lib/graph/range-plan.ts), plus the sessions in
+// the edges shorter than 100 ms. Buckets can be sought in bucket_span (grain, start), edge sessions
 // in session_at; the work grows with the span's shape, not with the events inside it, and at
-// most with the few sessions of two milliseconds. No hint on the bucket seek: forced onto
+// most with the sessions of 200 ms. No hint on the bucket seek: forced onto
 // bucket_span, Neo4j 5.26 missed buckets of very wide spans (1970..2100) in our tests; the
 // planner's own choice answers right.
 CALL {

@@ -3,11 +3,11 @@
 // background, while CREATE CONSTRAINT waits for its own index, so on a freshly imported graph
 // all of them are populated side by side (the caller then awaits them all).
 
-// Range index on the initial's time: serves the sub-millisecond edges of a range query.
+// Range index on the initial's time: serves the edges (under 100 ms) of a range query.
 CREATE RANGE INDEX session_at IF NOT EXISTS FOR (s:Session) ON (s.at);
 
 // Serves the range query's seek "grain = g AND start in [from, to)", for every grain from 100d
-// down to ms (lib/graph/range-plan.ts). bucket_key cannot: Neo4j 5.26 seeks a composite index
+// down to 100ms (lib/graph/range-plan.ts). bucket_key cannot: Neo4j 5.26 seeks a composite index
 // only with a predicate on each of its properties, and without this index the planner scans
 // every Bucket node (measured: it did).
 CREATE RANGE INDEX bucket_span IF NOT EXISTS FOR (b:Bucket) ON (b.grain, b.start);

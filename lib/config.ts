@@ -62,6 +62,23 @@ export const DEFAULTS: Readonly<Record<string, string>> = Object.freeze(
   parseDefaults(fs.readFileSync(DEFAULTS_FILE, "utf8")),
 );
 
+/**
+ * Whether `uri` reaches the local Neo4j server that provision/services.sh runs as `server`
+ * (its loopback Bolt port, e.g. NEO4J_TEST_BOLT_PORT for neo4j-test): only then may a bulk
+ * import stop and replace that server's store for the graph behind `uri`.
+ */
+export function isManagedServer(
+  uri: string,
+  server: string,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  const name = `${server.toUpperCase().replaceAll("-", "_")}_BOLT_PORT`;
+  const port = env[name] || DEFAULTS[name];
+  const url = new URL(uri.replace(/^[a-z+]+:/, "http:"));
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  return port !== undefined && loopback && url.port === port;
+}
+
 function fallback(name: string): string {
   const value = DEFAULTS[name];
   if (value === undefined) throw new Error(`${DEFAULTS_FILE} defines no ${name}`);

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { loadConfig } from "../lib/config.js";
+import { isManagedServer, loadConfig } from "../lib/config.js";
 import { Leases } from "../lib/graph/lease.js";
 import { LogReader } from "../lib/graph/log-reader.js";
 import { createMariadbPool, migrate } from "../lib/graph/mariadb.js";
@@ -32,6 +32,14 @@ const config = loadConfig();
 const mode: RebuildMode = values.replay
   ? { kind: "replay" }
   : { kind: "import", server: values.server ?? config.neo4j.server };
+if (mode.kind === "import" && !isManagedServer(config.neo4j.uri, mode.server)) {
+  // The import would stop and replace the named server's store, not the graph behind the URI.
+  console.error(
+    `graph:rebuild: ${config.neo4j.uri} is not the local server "${mode.server}" that a bulk ` +
+      `import stops and replaces; name it with --server (NEO4J_SERVER), or use --replay`,
+  );
+  process.exit(2);
+}
 
 const pool = createMariadbPool(config.mariadb);
 const driver = createNeo4jDriver(config.neo4j);

@@ -82,6 +82,8 @@ export class EventLog {
     private readonly onCommit: (events: readonly LoggedEvent[]) => void = () => {},
     private readonly limits: WriteLimits = DEFAULT_WRITE_LIMITS,
     private readonly telemetry: Telemetry = NO_TELEMETRY,
+    /** Resolves when the next batch may be written (write-backpressure.ts). */
+    private readonly admit: () => Promise<unknown> = async () => {},
   ) {}
 
   /** Leases a writer id; fails if every one of MAX_WRITERS is held by a live process. */
@@ -159,6 +161,7 @@ export class EventLog {
   private async flushLoop(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        await this.admit();
         const batch = this.takeBatch();
         if (batch.length > 0) await this.flush(batch);
       }

@@ -14,6 +14,7 @@ import { Leases } from "./lease.js";
 import { LogReader } from "./log-reader.js";
 import { createMariadbPool, migrate } from "./mariadb.js";
 import { createNeo4jDriver } from "./neo4j.js";
+import { WriteBackpressure } from "./write-backpressure.js";
 
 /** How long a dashboard read waits for a graph to hold the log's committed events; then 503. */
 const CATCH_UP_WAIT_MS = 5000;
@@ -59,14 +60,21 @@ export class GraphInterface implements DataInterface {
       }),
       dashboard: new GraphDashboard(driver),
     }));
+    const backpressure = new WriteBackpressure(
+      () => this.servers.map((server) => server.projection),
+      () => this.log.writer,
+    );
     this.log = new EventLog(
       this.pool,
       this.leases,
       (events) => {
         for (const server of this.servers) server.projection.committed(events.length);
+        const last = events.at(-1);
+        if (last) backpressure.committed(last.seq);
       },
       undefined,
       this.telemetry,
+      () => backpressure.admit(),
     );
     await this.log.open();
     await Promise.all(this.servers.map((server) => server.projection.start()));

@@ -8,6 +8,7 @@ import type { LogReader } from "./log-reader.js";
 import { boundedRead, isNeo4jUnavailable, prepareGraph, withinDeadline } from "./neo4j.js";
 import { projectionBatch } from "./projection-batch.js";
 import { CYPHER } from "./statements.js";
+import type { WriterProgress } from "./write-backpressure.js";
 import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 
 /** Pause between attempts to reach Neo4j (or the log) after a failure. */
@@ -27,6 +28,13 @@ const LINGER_EVENTS = 1000;
 const APPLY_TIMEOUT_MS = 30_000;
 /** How much longer this side waits for a transaction Neo4j should have stopped by itself. */
 const APPLY_GRACE_MS = 5000;
+/**
+ * A standby's question to the graph on behalf of a held write batch: short, since the batch
+ * waits for it, and after a failure not asked again for a while (a hung server holds no
+ * writes back).
+ */
+const PROGRESS_READ = { txMs: 300, waitMs: 300 };
+const PROGRESS_RETRY_MS = 1000;
 
 /** The graph does not follow this log: it needs an operator, not a retry. */
 export class GraphMismatchError extends Error {}
@@ -87,6 +95,11 @@ export class GraphProjection {
   private lingering = false;
   private committedHere = 0;
   private readonly waiters = new Set<Waiter>();
+  /** When this process's projector last finished a pass: the graph moved or was current. */
+  private passedAt = 0;
+  /** A standby's view of each writer's position: the seq it last saw, and since when. */
+  private readonly seen = new Map<number, WriterProgress>();
+  private progressFailedAt = 0;
   private worker: Promise<void> | null = null;
   private connected: Promise<void>;
   private markConnected: () => void = () => {};
@@ -183,6 +196,34 @@ export class GraphProjection {
   }
 
   /**
+   * How far this graph has applied `writer`, and when that last moved (write-backpressure.ts):
+   * the projector knows; a standby asks the graph, briefly; null when neither can say.
+   */
+  async progress(writer: number): Promise<WriterProgress | null> {
+    if (!this.reachable) return null;
+    if (this.isProjector) return { seq: this.positions.get(writer) ?? 0, movedAt: this.passedAt };
+    if (Date.now() - this.progressFailedAt < PROGRESS_RETRY_MS) return null;
+    let seq: number;
+    try {
+      const [record] = await boundedRead(
+        this.driver,
+        CYPHER.writerPosition,
+        { writer },
+        PROGRESS_READ,
+      );
+      seq = Number(record?.get("seq") ?? 0);
+    } catch {
+      this.progressFailedAt = Date.now();
+      return null;
+    }
+    const before = this.seen.get(writer);
+    if (before?.seq === seq) return before;
+    const now = { seq, movedAt: Date.now() };
+    this.seen.set(writer, now);
+    return now;
+  }
+
+  /**
    * Applies the log until the graph holds `target`, lease or not: what a rebuild does. Safe
    * beside a running projector, since each transaction checks the positions it moves.
    */
@@ -214,6 +255,7 @@ export class GraphProjection {
         } else {
           this.committedHere = 0;
           const applied = await this.pass();
+          this.passedAt = Date.now();
           this.settleWaiters();
           if (applied >= this.chunkSize) pause = 0;
           else if (applied > 0 && this.waiters.size === 0) pause = LINGER_MS;

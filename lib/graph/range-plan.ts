@@ -13,13 +13,14 @@ const MICROS_PER_MILLI = 1000;
  * all aligned to the epoch. More grains mean more bucket updates per write batch but fewer
  * buckets per range: each ragged end of a range needs at most (ratio to the coarser grain - 1)
  * buckets of a grain — 9 ten-days, 9 days, 3 six-hours, 5 hours, 5 ten-minutes, 9 minutes,
- * 5 ten-seconds, 9 seconds, 9 each of 100, 10 and 1 ms — and what is left at each end is
- * shorter than a millisecond, counted from its sessions. The grains above a day keep wide
- * ranges short (30 whole days: at most 12 buckets a letter, not 30) and cost little, since a
- * write batch touches one such bucket per letter. The sub-second ones are there for dense
- * traffic: at 10^5 initials a minute a millisecond holds about two, where a minute-fine edge
- * would be up to two minutes of them. Where traffic is sparse they mostly hold one session
- * each: that is their price in nodes (README, "How the dashboards stay fast").
+ * 5 ten-seconds, 9 seconds, 9 hundred-milliseconds — and what is left at each end is shorter
+ * than 100 ms, counted from its sessions. The grains above a day keep wide ranges short (30
+ * whole days: at most 12 buckets a letter, not 30) and cost little, since a write batch
+ * touches one such bucket per letter. The sub-minute ones are there for dense traffic: at 10^5
+ * initials a minute, 100 ms holds about 170 of them, where a minute-fine edge would be up to
+ * two minutes of them. There are no finer grains: 10 ms and 1 ms buckets mostly hold one
+ * session each at that density, and they doubled the projection's cost per event
+ * (README, "How the dashboards stay fast").
  */
 export const GRAINS = [
   { grain: "100d", micros: 100 * MICROS_PER_DAY },
@@ -32,8 +33,6 @@ export const GRAINS = [
   { grain: "10s", micros: 10 * MICROS_PER_SECOND },
   { grain: "second", micros: MICROS_PER_SECOND },
   { grain: "100ms", micros: 100 * MICROS_PER_MILLI },
-  { grain: "10ms", micros: 10 * MICROS_PER_MILLI },
-  { grain: "ms", micros: MICROS_PER_MILLI },
 ] as const;
 
 export type Grain = (typeof GRAINS)[number]["grain"];
@@ -57,7 +56,7 @@ export interface RangePlan {
 
 /**
  * Tiles [lower, upper) with the largest whole buckets that fit (the coarsest in the middle,
- * ever finer grains towards the ends) and leaves at most two sub-millisecond edges to count from the
+ * ever finer grains towards the ends) and leaves at most two edges shorter than 100 ms to count from the
  * sessions themselves. A week with date bounds is at most 7 day buckets per symbol and no edge.
  */
 export function planRange(lower: Micros, upper: Micros): RangePlan {

@@ -55,6 +55,7 @@ export const CYPHER = {
   schema: statementsOf(load("cypher", "schema.cypher"), CYPHER_COMMENT),
   seedSymbols: load("cypher", "seed-symbols.cypher"),
   projectionPosition: load("cypher", "projection-position.cypher"),
+  writerPosition: load("cypher", "writer-position.cypher"),
   applyBatch: load("cypher", "apply-batch.cypher"),
   symbolAggregates: load("cypher", "symbol-aggregates.cypher"),
   rangeAggregates: load("cypher", "range-aggregates.cypher"),

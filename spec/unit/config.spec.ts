@@ -4,6 +4,7 @@ import { expect } from "chai";
 import {
   ConfigError,
   DEFAULTS,
+  isManagedServer,
   loadConfig,
   parseDefaults,
   PROJECT_ROOT,
@@ -157,5 +158,21 @@ describe("defaults (config/defaults.env)", () => {
       expect(example, `.env.example lists ${name}`).to.have.property(name);
       expect(DEFAULTS, `defaults.env defines ${name}`).to.have.property(name);
     }
+  });
+});
+
+describe("which local server a bulk import may replace", () => {
+  it("when the URI is the named server's loopback Bolt port, then it may", () => {
+    expect(isManagedServer("bolt://127.0.0.1:7688", "neo4j-test", {})).to.equal(true);
+    expect(isManagedServer("neo4j://localhost:7687", "neo4j", {})).to.equal(true);
+    expect(
+      isManagedServer("bolt://127.0.0.1:7791", "neo4j-test", { NEO4J_TEST_BOLT_PORT: "7791" }),
+    ).to.equal(true);
+  });
+
+  it("when the URI is another port, another host or the server unknown, then it may not", () => {
+    expect(isManagedServer("bolt://127.0.0.1:7760", "neo4j-test", {})).to.equal(false);
+    expect(isManagedServer("bolt://10.1.2.3:7688", "neo4j-test", {})).to.equal(false);
+    expect(isManagedServer("bolt://127.0.0.1:7688", "neo4j-elsewhere", {})).to.equal(false);
   });
 });

@@ -45,18 +45,18 @@ describe("the range plan", () => {
     ]);
   });
 
-  it("when the bounds are arbitrary, then at most two sub-millisecond edges and two spans per grain", () => {
+  it("when the bounds are arbitrary, then at most two edges under 100 ms and two spans per grain", () => {
     const lower = parseTimestamp("2017-06-01 13:27:41.123456")!;
     const upper = parseTimestamp("2017-06-09 02:03:04.000001")!;
     const { plan } = intervals(lower, upper);
     expect(plan.edgeSpans).to.have.length(2);
-    for (const edge of plan.edgeSpans) expect(edge.to - edge.from).to.be.below(1000);
+    for (const edge of plan.edgeSpans) expect(edge.to - edge.from).to.be.below(100_000);
     expect(plan.bucketSpans).to.have.length.at.most(2 * GRAINS.length - 1);
   });
 
-  it("when the bounds are microseconds apart or inside one millisecond, then no bucket, one edge", () => {
+  it("when the bounds are microseconds apart or inside one 100 ms, then no bucket, one edge", () => {
     const lower = parseTimestamp("2017-06-01 13:27:41.123456")!;
-    for (const upper of [lower + 1, lower + 543]) {
+    for (const upper of [lower + 1, lower + 543, lower + 76_543]) {
       expect(planRange(lower, upper)).to.deep.equal({
         bucketSpans: [],
         edgeSpans: [{ from: lower, to: upper }],
@@ -79,7 +79,7 @@ describe("the range plan", () => {
       }
       expect(at).to.equal(upper);
       expect(plan.edgeSpans.length).to.be.at.most(2);
-      for (const edge of plan.edgeSpans) expect(edge.to - edge.from).to.be.below(1000);
+      for (const edge of plan.edgeSpans) expect(edge.to - edge.from).to.be.below(100_000);
       // Per end at most (ratio to the next coarser grain - 1) buckets of each grain below a day.
       for (const [level, { grain, micros }] of GRAINS.entries()) {
         if (level === 0) continue;
@@ -97,17 +97,17 @@ describe("the range plan", () => {
       bucketSpans: [{ grain: "second", from: second, to: second + 3_000_000 }],
       edgeSpans: [],
     });
-    const milli = second + 5_000;
-    expect(planRange(milli, milli + 2_000).bucketSpans).to.deep.equal([
-      { grain: "ms", from: milli, to: milli + 2_000 },
+    const tenth = second + 300_000;
+    expect(planRange(tenth, tenth + 200_000).bucketSpans).to.deep.equal([
+      { grain: "100ms", from: tenth, to: tenth + 200_000 },
     ]);
   });
 
-  it("when the grains are listed, then each divides the one above, down to a millisecond", () => {
+  it("when the grains are listed, then each divides the one above, down to 100 ms", () => {
     for (let level = 1; level < GRAINS.length; level++) {
       expect(GRAINS[level - 1]!.micros % GRAINS[level]!.micros, GRAINS[level]!.grain).to.equal(0);
     }
-    expect(GRAINS.at(-1)!.micros).to.equal(1000);
+    expect(GRAINS.at(-1)!.micros).to.equal(100_000);
   });
 
   it("when the range is empty, then the plan is empty", () => {
