@@ -176,6 +176,14 @@ export class GraphProjection {
     }
   }
 
+  /**
+   * Readers waiting here for the projector to apply their events: each holds one entry and one
+   * timer while it waits, however many passes or polls it waits through.
+   */
+  get readersWaiting(): number {
+    return this.waiters.size;
+  }
+
   /** The graph's positions: known here by its projector, asked of the graph by the others. */
   async positionsNow(): Promise<LogPositions> {
     return this.isProjector ? new Map(this.positions) : (await this.readState()).positions;
