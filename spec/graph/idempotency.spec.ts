@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { expect } from "chai";
@@ -11,18 +10,7 @@ import { freePort, startServerProcess, type ServerProcess } from "../support/ser
 import { eventually } from "../support/services.js";
 import { describeWithStores } from "../support/stores-available.js";
 import { getJson } from "../support/test-server.js";
-
-/** The API processes that node:cluster forked under the main process `pid`. */
-function workerPids(pid: number): number[] {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
-      .split("\n")
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
+import { workerPids } from "../support/processes.js";
 
 const alive = (pid: number) => {
   try {

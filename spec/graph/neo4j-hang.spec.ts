@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import neo4j, { type Driver } from "neo4j-driver";
@@ -10,6 +9,7 @@ import { expectJsonError, openServed, type ServedBackend } from "../support/serv
 import { eventually } from "../support/services.js";
 import { describeWithStores } from "../support/stores-available.js";
 import { getJson, request, type RawReply } from "../support/test-server.js";
+import { listeningPid } from "../support/processes.js";
 
 /**
  * README's bound for a dashboard on a hung Neo4j: the wait for the graph to catch up (5 s, in
@@ -19,15 +19,6 @@ const CATCH_UP_WAIT_MS = 5000;
 const DASHBOARD_BOUND_MS = CATCH_UP_WAIT_MS + NEO4J_TIMEOUTS.readWaitMs;
 /** Scheduling on two shared cores, between the deadline and the reply reaching the test. */
 const SLACK_MS = 1500;
-
-/** The pid of the process listening on the Bolt port of `uri`: the test server's JVM. */
-function listeningPid(uri: string): number {
-  const port = new URL(uri.replace(/^bolt/, "http")).port;
-  const listing = execFileSync("ss", ["-Htlnp", `sport = :${port}`], { encoding: "utf8" });
-  const pid = /pid=(\d+)/.exec(listing)?.[1];
-  if (!pid) throw new Error(`no process listens on ${uri}:\n${listing}`);
-  return Number(pid);
-}
 
 /** Rejects after `ms`, so that a hang fails the test and the `finally` still resumes Neo4j. */
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { StoreUnavailableError } from "../../lib/data/data-errors.js";
@@ -7,6 +6,7 @@ import { NO_TELEMETRY } from "../../lib/telemetry/telemetry.js";
 import { resetStores, testConfig, untilGraphCurrent } from "../support/graph-stores.js";
 import { eventually } from "../support/services.js";
 import { describeWithStores } from "../support/stores-available.js";
+import { listeningPid } from "../support/processes.js";
 
 /** How long a dashboard read waits for the graph (graph-interface.ts), then 503. */
 const CATCH_UP_WAIT_MS = 5000;
@@ -15,15 +15,6 @@ const OLD_POLL_MS = 100;
 const READERS = 2000;
 /** Timers of the process that are no reader's: the pools', the lease's, mocha's. */
 const OTHER_TIMERS = 50;
-
-/** The pid of the process listening on the Bolt port of `uri`: the test server's JVM. */
-function listeningPid(uri: string): number {
-  const port = new URL(uri.replace(/^bolt/, "http")).port;
-  const listing = execFileSync("ss", ["-Htlnp", `sport = :${port}`], { encoding: "utf8" });
-  const pid = /pid=(\d+)/.exec(listing)?.[1];
-  if (!pid) throw new Error(`no process listens on ${uri}:\n${listing}`);
-  return Number(pid);
-}
 
 const activeTimers = () =>
   process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
