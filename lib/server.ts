@@ -1,9 +1,11 @@
+import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import http from "node:http";
 import { createApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { createDataInterface } from "./data/create-data-interface.js";
 import type { DataInterface } from "./data/data-interface.js";
+import { workerMetrics } from "./telemetry/cluster-metrics.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { PrometheusTelemetry } from "./telemetry/prometheus-telemetry.js";
 
@@ -61,6 +63,8 @@ export async function start(config: Config = loadConfig()): Promise<RunningServe
   const app = createApp(data, Math.random, {
     logger,
     telemetry,
+    // A worker's /metrics are every worker's, gathered by the main process.
+    metrics: cluster.isWorker ? workerMetrics(telemetry.registry) : undefined,
     neo4jBrowserUrl: config.neo4j.browserUrl,
   });
   const server = createHttpServer(app);
