@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { expect } from "chai";
 import type { Pool, RowDataPacket } from "mysql2/promise";
 import { createMariadbPool } from "../../lib/graph/mariadb.js";
@@ -9,21 +8,14 @@ import {
   expectDashboardsEqualLog,
   postUntil,
 } from "../support/load-loop.js";
-import { freePort, startServerProcess, type ServerProcess } from "../support/server-process.js";
+import {
+  freePort,
+  startServerProcess,
+  workerPids,
+  type ServerProcess,
+} from "../support/server-process.js";
 import { eventually } from "../support/services.js";
 import { describeWithStores } from "../support/stores-available.js";
-
-/** The API processes that node:cluster forked under the main process `pid`. */
-function workerPids(pid: number): number[] {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
-      .split("\n")
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** The pid of the process that holds the projector lease now (holders are host:pid:nonce). */
 async function projectorPid(pool: Pool): Promise<number | null> {

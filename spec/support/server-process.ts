@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../lib/config.js";
@@ -9,6 +9,18 @@ export interface ServerProcess {
   /** Resolves when the process has exited. */
   exited: Promise<void>;
   output(): string;
+}
+
+/** The API processes that node:cluster forked under the main process `pid`. */
+export function workerPids(pid: number): number[] {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** A port that was free a moment ago: for a server whose restarts must keep its address. */
