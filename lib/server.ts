@@ -59,12 +59,14 @@ export interface RunningServer {
 export async function start(config: Config = loadConfig()): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const telemetry = new PrometheusTelemetry();
+  // A worker's /metrics are every worker's, gathered by the main process; this one reports its
+  // own from now on, so that a worker still opening its stores does not hold up the others.
+  const metrics = cluster.isWorker ? workerMetrics(telemetry.registry) : undefined;
   const data = await createDataInterface(config, telemetry);
   const app = createApp(data, Math.random, {
     logger,
     telemetry,
-    // A worker's /metrics are every worker's, gathered by the main process.
-    metrics: cluster.isWorker ? workerMetrics(telemetry.registry) : undefined,
+    metrics,
     neo4jBrowserUrl: config.neo4j.browserUrl,
   });
   const server = createHttpServer(app);
