@@ -14,10 +14,10 @@ import { LAG_MEASURED_AT } from "./prometheus-telemetry.js";
  * HTTP request asks the main process (cluster IPC), which asks every worker for its metrics as
  * JSON, merges them with prom-client's AggregatorRegistry (each metric by its `aggregator`: sum
  * for counters and histograms, see prometheus-telemetry.ts for the gauges) and sends the text
- * back. Two deadlines: the main process waits COLLECT_MS for the workers and answers with those
- * that reported (`vowelgraph_cluster_workers_reporting` says how many); the worker waits
- * ASK_MS for the main process and otherwise fails, so the route answers 503 rather than one
- * worker's counters, which a scraper would take for a counter reset.
+ * back. Two deadlines: the main process waits `collectMs` for the workers and answers with
+ * those that reported (`vowelgraph_cluster_workers_reporting` says how many); the worker waits
+ * `askMs` for the main process and otherwise fails, so the route answers 503 rather than one
+ * worker's counters, which a scraper would take for every counter resetting.
  */
 export const CLUSTER_METRICS_DEADLINES = { collectMs: 2000, askMs: 3000 } as const;
 
