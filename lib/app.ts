@@ -6,12 +6,15 @@ import { registerInteractionRoutes } from "./http/routes/interaction-routes.js";
 import { registerOperatorRoutes } from "./http/routes/operator-routes.js";
 import { registerPageRoutes } from "./http/routes/page-routes.js";
 import type { RandomSource } from "./model/random.js";
+import { localMetrics, type MetricsSource } from "./telemetry/cluster-metrics.js";
 import { accessLog, createLogger, type Logger } from "./telemetry/logger.js";
 import { PrometheusTelemetry } from "./telemetry/prometheus-telemetry.js";
 
 export interface AppOptions {
   /** The request metrics and the backend's telemetry, served at /metrics; a fresh one if absent. */
   telemetry?: PrometheusTelemetry;
+  /** What GET /metrics serves; `telemetry`'s own registry if absent (cluster-metrics.ts). */
+  metrics?: MetricsSource;
   /** The structured log; the access log is on when its level includes `info`. */
   logger?: Logger;
   /** Neo4j Browser for the page's links; empty for "the page's host, port 7474". */
@@ -39,7 +42,7 @@ export function createApp(
   // Registered on the app itself, not on Routers: one dispatch step less per request.
   registerInteractionRoutes(app, data, random);
   registerDashboardRoutes(app, data);
-  registerOperatorRoutes(app, data, telemetry);
+  registerOperatorRoutes(app, data, options.metrics ?? localMetrics(telemetry.registry));
   registerPageRoutes(app, { neo4jBrowserUrl: options.neo4jBrowserUrl ?? "" });
 
   app.all("/initial", methodNotAllowed(["POST"]));

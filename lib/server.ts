@@ -1,9 +1,11 @@
+import cluster from "node:cluster";
 import type { AddressInfo } from "node:net";
 import http from "node:http";
 import { createApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { createDataInterface } from "./data/create-data-interface.js";
 import type { DataInterface } from "./data/data-interface.js";
+import { workerMetrics } from "./telemetry/cluster-metrics.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { PrometheusTelemetry } from "./telemetry/prometheus-telemetry.js";
 
@@ -57,10 +59,14 @@ export interface RunningServer {
 export async function start(config: Config = loadConfig()): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const telemetry = new PrometheusTelemetry();
+  // A worker's /metrics are every worker's, gathered by the main process; this one reports its
+  // own from now on, so that a worker still opening its stores does not hold up the others.
+  const metrics = cluster.isWorker ? workerMetrics(telemetry.registry) : undefined;
   const data = await createDataInterface(config, telemetry);
   const app = createApp(data, Math.random, {
     logger,
     telemetry,
+    metrics,
     neo4jBrowserUrl: config.neo4j.browserUrl,
   });
   const server = createHttpServer(app);

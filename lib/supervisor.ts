@@ -1,4 +1,5 @@
 import cluster, { type Worker } from "node:cluster";
+import { serveClusterMetrics } from "./telemetry/cluster-metrics.js";
 
 /** A worker gets this long to drain after SIGTERM before it is killed. */
 const WORKER_STOP_MS = 15_000;
@@ -9,10 +10,12 @@ const RESTART_DELAY_MS = 1000;
 /**
  * The main process of `WORKERS` > 1: forks that many API processes, which share the port
  * (node:cluster hands connections out), restarts one that dies, and on SIGTERM or SIGINT
- * has them all drain, then exits. It opens no store itself.
+ * has them all drain, then exits. It opens no store itself; it gathers the workers' metrics for
+ * whichever of them is asked for GET /metrics.
  */
 export function supervise(workers: number): void {
   let stopping = false;
+  const metrics = serveClusterMetrics();
   const started = new Map<Worker, number>();
 
   const fork = () => {
@@ -28,6 +31,7 @@ export function supervise(workers: number): void {
       console.error(
         `worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`,
       );
+      metrics.workerRestarted();
       if (lived < QUICK_DEATH_MS) setTimeout(fork, RESTART_DELAY_MS);
       else fork();
     });

@@ -53,8 +53,11 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const firstLine = (error: unknown) =>
-  (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+/** The gist of a failure: its first line, or what the driver says it was caused by. */
+function firstLine(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+  return /Caused by: (.*)$/.exec(text)?.[1] ?? text;
+}
 
 /** The age in seconds of the oldest event in `heads` that `positions` lacks (0 if none). */
 async function oldestMissingAge(

@@ -5,10 +5,15 @@ import type { Telemetry } from "./telemetry.js";
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2000, 5000];
 
+/** When this process last measured the projection's lag: orders the workers' lags (cluster-metrics.ts). */
+export const LAG_MEASURED_AT = "vowelgraph_projection_lag_measured_timestamp_seconds";
+
 /**
  * Telemetry kept as Prometheus metrics, with the HTTP request metrics beside them, in a
  * registry of its own (so several apps in one process, as in the tests, never collide).
- * GET /metrics renders `registry`.
+ * GET /metrics renders `registry`, or under WORKERS > 1 every worker's registry merged
+ * (cluster-metrics.ts) by each metric's `aggregator`: counters and histograms summed (the
+ * default), and the gauges as their comments say.
  */
 export class PrometheusTelemetry implements Telemetry {
   readonly registry = new Registry();
@@ -58,11 +63,20 @@ export class PrometheusTelemetry implements Telemetry {
   private readonly lagEvents = new Gauge({
     name: "vowelgraph_projection_lag_events",
     help: "Events committed to the log and not yet in the graph (last measured)",
+    // Every worker measures the same graph: the most recent measurement, not a sum.
+    aggregator: "first",
     registers: [this.registry],
   });
   private readonly lagSeconds = new Gauge({
     name: "vowelgraph_projection_lag_seconds",
     help: "Age of the oldest event not yet in the graph (last measured; 0 when current)",
+    aggregator: "first",
+    registers: [this.registry],
+  });
+  private readonly lagMeasuredAt = new Gauge({
+    name: LAG_MEASURED_AT,
+    help: "When the projection's lag was last measured (Unix time; 0 before the first /readyz)",
+    aggregator: "max",
     registers: [this.registry],
   });
   private readonly storeErrors = new Counter({
@@ -74,6 +88,8 @@ export class PrometheusTelemetry implements Telemetry {
   private readonly waiting = new Gauge({
     name: "vowelgraph_readers_waiting",
     help: "Dashboard reads waiting for the graph to catch up with the log",
+    // Each worker's readers are its own: summed over the workers.
+    aggregator: "sum",
     registers: [this.registry],
   });
 
@@ -99,6 +115,7 @@ export class PrometheusTelemetry implements Telemetry {
   projectionLag(events: number, seconds: number) {
     this.lagEvents.set(events);
     this.lagSeconds.set(seconds);
+    this.lagMeasuredAt.set(Date.now() / 1000);
   }
 
   storeError(store: string, kind: string) {

@@ -1,14 +1,17 @@
 import type { Express } from "express";
 import type { DataInterface, Readiness } from "../../data/data-interface.js";
-import type { PrometheusTelemetry } from "../../telemetry/prometheus-telemetry.js";
+import type { MetricsSource } from "../../telemetry/cluster-metrics.js";
 
 const started = Date.now();
 
-/** The operator's endpoints: liveness, readiness of the stores, Prometheus metrics. */
+/**
+ * The operator's endpoints: liveness, readiness of the stores, and the Prometheus metrics that
+ * `metrics` gathers (this process's, or every worker's under WORKERS > 1).
+ */
 export function registerOperatorRoutes(
   app: Express,
   data: DataInterface,
-  telemetry: PrometheusTelemetry,
+  metrics: MetricsSource,
 ): void {
   // Alive: the process answers. Nothing here touches a store.
   app.get("/healthz", (_req, res) => {
@@ -26,8 +29,19 @@ export function registerOperatorRoutes(
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
 
-  // Served whatever the stores do: the metrics are this process's own.
+  // Served whatever the stores do. When the workers' metrics cannot be gathered in time, a 503
+  // rather than one worker's share, which a scraper would read as every counter resetting.
   app.get("/metrics", async (_req, res) => {
-    res.type(telemetry.registry.contentType).send(await telemetry.registry.metrics());
+    let answer: Awaited<ReturnType<MetricsSource>>;
+    try {
+      answer = await metrics();
+    } catch (error) {
+      res
+        .status(503)
+        .set("Retry-After", "1")
+        .json({ error: `metrics unavailable: ${(error as Error).message}` });
+      return;
+    }
+    res.type(answer.contentType).send(answer.body);
   });
 }
