@@ -74,7 +74,7 @@ export class GraphInterface implements DataInterface {
       },
       undefined,
       this.telemetry,
-      () => backpressure.admit(),
+      async () => this.telemetry.writesHeld((await backpressure.admit()) / 1000),
     );
     await this.log.open();
     await Promise.all(this.servers.map((server) => server.projection.start()));

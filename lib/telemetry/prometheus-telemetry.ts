@@ -93,6 +93,13 @@ export class PrometheusTelemetry implements Telemetry {
     registers: [this.registry],
   });
 
+  private readonly held = new Histogram({
+    name: "vowelgraph_log_batch_held_seconds",
+    help: "Time a write batch was held back for a graph behind this process's commits",
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     // CPU, memory, event-loop delay and GC of this process, under their usual names.
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -124,6 +131,10 @@ export class PrometheusTelemetry implements Telemetry {
 
   readersWaiting(delta: number) {
     this.waiting.inc(delta);
+  }
+
+  writesHeld(seconds: number) {
+    this.held.observe(seconds);
   }
 
   /**

@@ -16,6 +16,8 @@ export interface Telemetry {
   storeError(store: string, kind: string): void;
   /** Readers waiting for the graph to catch up: +1 when one starts waiting, -1 when it stops. */
   readersWaiting(delta: number): void;
+  /** A write batch was held back `seconds` for a graph that had fallen behind (0: not held). */
+  writesHeld(seconds: number): void;
 }
 
 /** Telemetry that records nothing: for the baselines, tools and tests that do not ask. */
@@ -26,4 +28,5 @@ export const NO_TELEMETRY: Telemetry = {
   projectionLag() {},
   storeError() {},
   readersWaiting() {},
+  writesHeld() {},
 };
