@@ -259,7 +259,7 @@ export interface DashboardCheck {
 export async function checkDashboards(
   baseUrl: string,
   run: ProbeRun,
-  truth: LogTruth,
+  truth: Pick<LogTruth, "seriesAggregates">,
   deadlineMs: number,
 ): Promise<DashboardCheck> {
   const lower = rangeBound(run.startedAt - 1000);

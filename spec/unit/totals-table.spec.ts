@@ -29,7 +29,9 @@ describe("the totals table", () => {
     // Compared here and asserted once: chai per key would be most of the test's time.
     const wrong = entries.filter(([key, ...totals]) => {
       const want = expected.get(key);
-      return !want || totals.length !== want.length || totals.some((t, i) => !Object.is(t, want[i]));
+      return (
+        !want || totals.length !== want.length || totals.some((t, i) => !Object.is(t, want[i]))
+      );
     });
     expect(wrong).to.deep.equal([]);
   });
