@@ -71,6 +71,7 @@ finish() {
   if [ ${#problems[@]} -eq 0 ]; then
     printf 'passed\n%s\n' "$verdict" >"$result_file"
     echo "probe check: passed: $(node -e 'console.log(JSON.parse(process.argv[1]).verdict)' "$verdict"); MariaDB pid $mariadb_pid and Neo4j pid $neo4j_pid kept"
+    rm -rf "$work"
   else
     printf 'failed\n%s\n' "$verdict" >"$result_file"
     echo "probe check: FAILED: $(printf '%s; ' "${problems[@]}")"

@@ -127,14 +127,14 @@ function rangeCases(events: readonly GeneratedEvent[]): RangeCase[] {
 /** The events every backend is fed (the same for each: the generator is seeded). */
 const streamUnderTest = () =>
   generateEventStream({
-    sessions: 3000,
+    sessions: 2000,
     days: DAYS,
     seed: 628,
     start: day(0),
     absentSymbols: ABSENT,
   });
 
-/** Events fed at a time, and which windows go over HTTP: the 1st, the 9th, … (2 of 14). */
+/** Events fed at a time, and which windows go over HTTP: the 1st and the 9th (2 of 13). */
 const FEED_WINDOW = 256;
 const HTTP_EVERY = 8;
 
