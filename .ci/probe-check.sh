@@ -14,8 +14,9 @@
 #   6. stops the service.
 # Prints one line "probe check: passed|FAILED: …", writes "passed" or "failed" and the probe's
 # JSON result to RESULT_FILE, and exits with COMMAND's status (the verdict is in RESULT_FILE).
+# shellcheck disable=SC2317 # stop_probe, stop_service and cleanup run from the EXIT trap
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 if [ $# -lt 2 ]; then
   echo "usage: .ci/probe-check.sh RESULT_FILE COMMAND [ARGS...]" >&2
@@ -75,6 +76,7 @@ finish() {
   else
     printf 'failed\n%s\n' "$verdict" >"$result_file"
     echo "probe check: FAILED: $(printf '%s; ' "${problems[@]}")"
+    # shellcheck disable=SC2016 # JavaScript, not shell, in the single quotes
     [ -n "$verdict" ] && node -e '
       const r = JSON.parse(process.argv[1]);
       for (const s of r.failureSamples ?? []) console.log(`  failure: ${s}`);
