@@ -12,23 +12,29 @@ export function expectedRange(
   lower: Micros = -Infinity,
   upper: Micros = Infinity,
 ): SymbolAggregate[] {
-  const initialOf = new Map<string, GeneratedEvent>();
-  for (const e of events) if (e.kind === "initial") initialOf.set(e.uuid, e);
+  // One pass: the initials in range by symbol (count, times, uuids), then their followups.
+  const initials = new Map<string, number[]>(SYMBOLS.map((symbol) => [symbol, []]));
+  const symbolOf = new Map<string, string>();
+  for (const e of events) {
+    if (e.kind !== "initial" || e.at < lower || e.at >= upper) continue;
+    initials.get(e.symbol)!.push(e.at);
+    symbolOf.set(e.uuid, e.symbol);
+  }
+  const followups = new Map<string, number>(SYMBOLS.map((symbol) => [symbol, 0]));
+  for (const e of events) {
+    const symbol = e.kind === "followup" ? symbolOf.get(e.uuid) : undefined;
+    if (symbol !== undefined) followups.set(symbol, followups.get(symbol)! + 1);
+  }
   return SYMBOLS.map((symbol) => {
-    const initials = events.filter(
-      (e) => e.kind === "initial" && e.symbol === symbol && e.at >= lower && e.at < upper,
-    );
-    const inRange = new Set(initials.map((e) => e.uuid));
-    const followups = events.filter((e) => e.kind === "followup" && inRange.has(e.uuid)).length;
-    const times = initials.map((e) => e.at);
+    const times = initials.get(symbol)!;
     const earliest = times.reduce((a, b) => Math.min(a, b), Infinity);
     const latest = times.reduce((a, b) => Math.max(a, b), -Infinity);
     return {
       symbol,
-      count: initials.length,
+      count: times.length,
       earliest: times.length ? formatMicros(earliest) : null,
       latest: times.length ? formatMicros(latest) : null,
-      followups,
+      followups: followups.get(symbol)!,
     };
   });
 }
