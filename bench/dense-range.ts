@@ -8,8 +8,7 @@ import type { Config } from "../lib/config.js";
 import { percentile } from "../lib/client/load-client.js";
 import { openGraphInterface, type GraphInterface } from "../lib/graph/graph-interface.js";
 import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
-import { createNeo4jDriver } from "../lib/graph/neo4j.js";
-import { CYPHER } from "../lib/graph/statements.js";
+import { createNeo4jDriver, wipeGraph } from "../lib/graph/neo4j.js";
 import { seededRandom, type RandomSource } from "../lib/model/random.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
 import {
@@ -173,7 +172,7 @@ async function emptyStores(config: Config): Promise<void> {
     const session = driver.session();
     try {
       await session.run("MATCH (p:Projection) DELETE p");
-      await session.run(CYPHER.wipeGraph);
+      await wipeGraph(session);
     } finally {
       await session.close();
     }

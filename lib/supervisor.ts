@@ -1,4 +1,5 @@
 import cluster, { type Worker } from "node:cluster";
+import { relayPeers } from "./graph/projection-peers.js";
 import { serveClusterMetrics } from "./telemetry/cluster-metrics.js";
 
 /** A worker gets this long to drain after SIGTERM before it is killed. */
@@ -11,11 +12,12 @@ const RESTART_DELAY_MS = 1000;
  * The main process of `WORKERS` > 1: forks that many API processes, which share the port
  * (node:cluster hands connections out), restarts one that dies, and on SIGTERM or SIGINT
  * has them all drain, then exits. It opens no store itself; it gathers the workers' metrics for
- * whichever of them is asked for GET /metrics.
+ * whichever of them is asked for GET /metrics, and passes their projections' news on.
  */
 export function supervise(workers: number): void {
   let stopping = false;
   const metrics = serveClusterMetrics();
+  relayPeers();
   const started = new Map<Worker, number>();
 
   const fork = () => {

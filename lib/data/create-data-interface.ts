@@ -1,4 +1,5 @@
 import type { Config } from "../config.js";
+import type { ProjectionPeers } from "../graph/projection-peers.js";
 import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 import type { DataInterface } from "./data-interface.js";
 import { NullInterface } from "./null-interface.js";
@@ -6,11 +7,13 @@ import { SqliteInterface } from "./sqlite-interface.js";
 
 /**
  * Opens the backend that DATA_INTERFACE names; the graph backend connects to its stores here
- * and reports its commits, projection and store errors to `telemetry`.
+ * and reports its commits, projection and store errors to `telemetry`; `peers` are the other
+ * processes of a `WORKERS` service.
  */
 export async function createDataInterface(
   config: Config,
   telemetry: Telemetry = NO_TELEMETRY,
+  peers?: ProjectionPeers,
 ): Promise<DataInterface> {
   switch (config.dataInterface) {
     case "null":
@@ -20,7 +23,7 @@ export async function createDataInterface(
     case "graph": {
       // Loaded only when chosen, so the baselines never load the database drivers.
       const { openGraphInterface } = await import("../graph/graph-interface.js");
-      return openGraphInterface(config, undefined, telemetry);
+      return openGraphInterface(config, undefined, telemetry, peers);
     }
   }
 }

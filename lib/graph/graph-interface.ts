@@ -14,6 +14,7 @@ import { Leases } from "./lease.js";
 import { LogReader } from "./log-reader.js";
 import { createMariadbPool, migrate } from "./mariadb.js";
 import { createNeo4jDriver } from "./neo4j.js";
+import type { ProjectionPeers } from "./projection-peers.js";
 import { WriteBackpressure } from "./write-backpressure.js";
 
 /** How long a dashboard read waits for a graph to hold the log's committed events; then 503. */
@@ -41,8 +42,11 @@ export class GraphInterface implements DataInterface {
     readonly pool: Pool,
     private readonly drivers: { uri: string; driver: Driver }[],
     private readonly clock: () => Micros = nowMicros,
-    /** Telemetry for the log and the projection to report to; the stores' names for /readyz. */
-    readonly options: { telemetry?: Telemetry; mariadbName?: string } = {},
+    /**
+     * Telemetry for the log and the projection to report to; the stores' names for /readyz;
+     * the other processes of a `WORKERS` service, which the projections keep informed.
+     */
+    readonly options: { telemetry?: Telemetry; mariadbName?: string; peers?: ProjectionPeers } = {},
   ) {
     this.reader = new LogReader(pool);
     this.leases = new Leases(pool);
@@ -57,6 +61,7 @@ export class GraphInterface implements DataInterface {
       driver,
       projection: new GraphProjection(uri, driver, this.reader, this.leases, logId, {
         telemetry: this.telemetry,
+        peers: this.options.peers,
       }),
       dashboard: new GraphDashboard(driver),
     }));
@@ -161,13 +166,14 @@ export async function openGraphInterface(
   config: Config,
   clock?: () => Micros,
   telemetry: Telemetry = NO_TELEMETRY,
+  peers?: ProjectionPeers,
 ) {
   const { host, port, database } = config.mariadb;
   const backend = new GraphInterface(
     createMariadbPool(config.mariadb),
     config.neo4j.uris.map((uri) => ({ uri, driver: createNeo4jDriver(config.neo4j, uri) })),
     clock,
-    { telemetry, mariadbName: `${host}:${port}/${database}` },
+    { telemetry, mariadbName: `${host}:${port}/${database}`, peers },
   );
   try {
     return await backend.open();

@@ -3,10 +3,11 @@ import neo4j, { type Driver } from "neo4j-driver";
 import { StoreUnavailableError } from "../data/data-errors.js";
 import { LEASE_RENEW_MS, type Leases } from "./lease.js";
 import type { LoggedEvent } from "./logged-event.js";
-import { covers, eventsBehind, type LogPositions } from "./log-positions.js";
+import { covers, eventsBehind, positionPairs, type LogPositions } from "./log-positions.js";
 import type { LogReader } from "./log-reader.js";
 import { boundedRead, isNeo4jUnavailable, prepareGraph, withinDeadline } from "./neo4j.js";
 import { projectionBatch } from "./projection-batch.js";
+import { NO_PEERS, type PeerMessage, type ProjectionPeers } from "./projection-peers.js";
 import { CYPHER } from "./statements.js";
 import type { WriterProgress } from "./write-backpressure.js";
 import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
@@ -15,8 +16,19 @@ import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 const RETRY_MS = 1000;
 /** How often an idle projector looks for events that other processes committed. */
 const POLL_MS = 50;
-/** How often a reader in a process that is not the projector asks the graph how far it is. */
+/**
+ * How often a reader in a process that is not the projector asks the graph how far it is,
+ * unless the projector's news (projection-peers.ts) comes sooner.
+ */
 const READ_POLL_MS = 10;
+/** A standby tells the projector that readers wait at most this often. */
+const WAITING_NUDGE_MS = 5;
+/**
+ * A standby trusts the projector's news this long. The projector repeats it at a quarter of
+ * that when nothing moves, so it stays fresh while the projector lives; a projector gone quiet
+ * (dead, or its graph replaced) leaves its standbys asking the graph again.
+ */
+const PEER_NEWS_MS = 1000;
 /**
  * Neo4j's cost per transaction is high next to its cost per event, so after a transaction the
  * projector lets events gather for up to LINGER_MS before the next, unless LINGER_EVENTS were
@@ -28,6 +40,13 @@ const LINGER_EVENTS = 1000;
 const APPLY_TIMEOUT_MS = 30_000;
 /** How much longer this side waits for a transaction Neo4j should have stopped by itself. */
 const APPLY_GRACE_MS = 5000;
+/**
+ * A transaction that ran out of time is tried again with half as many events, down to this
+ * many: a server too slow for a full chunk within APPLY_TIMEOUT_MS (a small heap on a busy
+ * host, a cold JVM after a restart) would otherwise fail the same catch-up for ever. The size
+ * doubles again, up to chunkSize, after a transaction that took under a quarter of the limit.
+ */
+const MIN_CHUNK = 100;
 /**
  * A standby's question to the graph on behalf of a held write batch: short, since the batch
  * waits for it, and after a failure not asked again for a while (a hung server holds no
@@ -100,10 +119,19 @@ export class GraphProjection {
   /** A standby's view of each writer's position: the seq it last saw, and since when. */
   private readonly seen = new Map<number, WriterProgress>();
   private progressFailedAt = 0;
+  /** A standby's last news of the projector's positions, from a process of this service. */
+  private peerApplied: { graphId: string; positions: LogPositions; at: number } | null = null;
+  private readonly peerListeners = new Set<() => void>();
+  private nudgedAt = 0;
+  private toldAt = 0;
+  private readonly peers: ProjectionPeers;
+  private readonly unsubscribe: () => void;
   private worker: Promise<void> | null = null;
   private connected: Promise<void>;
   private markConnected: () => void = () => {};
   private readonly chunkSize: number;
+  /** How many events the next transaction may apply (chunkSize, less after a timeout). */
+  private chunkNow: number;
   private readonly telemetry: Telemetry;
 
   constructor(
@@ -116,10 +144,14 @@ export class GraphProjection {
     {
       chunkSize = 5000,
       telemetry = NO_TELEMETRY,
-    }: { chunkSize?: number; telemetry?: Telemetry } = {},
+      peers = NO_PEERS,
+    }: { chunkSize?: number; telemetry?: Telemetry; peers?: ProjectionPeers } = {},
   ) {
     this.chunkSize = chunkSize;
+    this.chunkNow = chunkSize;
     this.telemetry = telemetry;
+    this.peers = peers;
+    this.unsubscribe = peers.subscribe((message) => this.heard(message));
     this.connected = new Promise((resolve) => (this.markConnected = resolve));
   }
 
@@ -131,8 +163,12 @@ export class GraphProjection {
     clearTimeout(timer);
   }
 
-  /** A hint that this process committed `count` events: apply soon. */
+  /** A hint that this process committed `count` events: apply soon (or have the projector). */
   committed(count: number): void {
+    if (!this.isProjector) {
+      this.peers.publish({ server: this.server, kind: "committed", events: count });
+      return;
+    }
     this.committedHere += count;
     if (!this.lingering || this.committedHere >= LINGER_EVENTS) this.wake();
   }
@@ -164,8 +200,11 @@ export class GraphProjection {
         if (covers(this.positions, need)) return;
         await this.waitHere(need, deadline);
       } else {
+        if (this.peerCovers(need)) return;
+        this.nudgeProjector();
         if (covers((await this.readState()).positions, need)) return;
-        await new Promise((resolve) => setTimeout(resolve, READ_POLL_MS));
+        await this.peerNews(READ_POLL_MS);
+        if (this.peerCovers(need)) return;
       }
       if (Date.now() >= deadline) {
         throw new StoreUnavailableError(
@@ -210,6 +249,8 @@ export class GraphProjection {
   async progress(writer: number): Promise<WriterProgress | null> {
     if (!this.reachable) return null;
     if (this.isProjector) return { seq: this.positions.get(writer) ?? 0, movedAt: this.passedAt };
+    const news = this.freshNews();
+    if (news) return this.sawProgress(writer, news.positions.get(writer) ?? 0);
     if (Date.now() - this.progressFailedAt < PROGRESS_RETRY_MS) return null;
     let seq: number;
     try {
@@ -224,6 +265,10 @@ export class GraphProjection {
       this.progressFailedAt = Date.now();
       return null;
     }
+    return this.sawProgress(writer, seq);
+  }
+
+  private sawProgress(writer: number, seq: number): WriterProgress {
     const before = this.seen.get(writer);
     if (before?.seq === seq) return before;
     const now = { seq, movedAt: Date.now() };
@@ -245,6 +290,7 @@ export class GraphProjection {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribe();
     this.wake();
     await this.worker;
     if (this.projector && this.graphId) {
@@ -255,6 +301,7 @@ export class GraphProjection {
   private async run(): Promise<void> {
     while (!this.closed) {
       let pause: number | undefined = POLL_MS;
+      const wasProjector = this.isProjector;
       try {
         if (!this.reachable) await this.connect();
         await this.keepLease();
@@ -264,8 +311,11 @@ export class GraphProjection {
           this.committedHere = 0;
           const applied = await this.pass();
           this.passedAt = Date.now();
+          if (applied > 0 || !wasProjector || Date.now() - this.toldAt > PEER_NEWS_MS / 4) {
+            this.tellPeers();
+          }
           this.settleWaiters();
-          if (applied >= this.chunkSize) pause = 0;
+          if (applied >= this.chunkNow) pause = 0;
           else if (applied > 0 && this.waiters.size === 0) pause = LINGER_MS;
         }
       } catch (error) {
@@ -324,12 +374,12 @@ export class GraphProjection {
     if (this.projector && !was) this.positions = (await this.readState()).positions;
   }
 
-  /** Applies what the log has beyond the graph, up to chunkSize events; returns how many. */
+  /** Applies what the log has beyond the graph, up to chunkNow events; returns how many. */
   private async pass(): Promise<number> {
     const heads = await this.log.heads();
     const moves: { writer: number; from: number; to: number }[] = [];
     const events: LoggedEvent[] = [];
-    let budget = this.chunkSize;
+    let budget = this.chunkNow;
     for (const [writer, head] of heads) {
       const from = this.positions.get(writer) ?? 0;
       if (head <= from || budget <= 0) continue;
@@ -342,14 +392,17 @@ export class GraphProjection {
       budget -= page.length;
     }
     if (moves.length === 0) return 0;
-    await this.write(moves, events);
-    return events.length;
+    return (await this.write(moves, events)) ? events.length : 0;
   }
 
+  /**
+   * Applies one transaction; false if it applied nothing: it ran out of time (the next one is
+   * smaller), or another projector had moved the graph (this one now starts from there).
+   */
   private async write(
     moves: { writer: number; from: number; to: number }[],
     events: LoggedEvent[],
-  ) {
+  ): Promise<boolean> {
     const batch = projectionBatch(moves, events);
     const started = performance.now();
     const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE });
@@ -366,14 +419,28 @@ export class GraphProjection {
       );
       await withinDeadline(applying, APPLY_TIMEOUT_MS + APPLY_GRACE_MS);
       for (const move of moves) this.positions.set(move.writer, move.to);
-      this.telemetry.projectionApplied(events.length, (performance.now() - started) / 1000);
+      const ms = performance.now() - started;
+      this.telemetry.projectionApplied(events.length, ms / 1000);
+      if (ms < APPLY_TIMEOUT_MS / 4) this.chunkNow = Math.min(this.chunkSize, this.chunkNow * 2);
+      return true;
     } catch (error) {
+      if (ranOutOfTime(error) && events.length > MIN_CHUNK) {
+        // Nothing moved (or, if this side stopped waiting, the next transaction finds out from
+        // the positions it checks): try again at once with less, still connected.
+        this.chunkNow = Math.max(MIN_CHUNK, Math.floor(events.length / 2));
+        console.error(
+          `graph projection (${this.server}): ${events.length} events did not apply within ` +
+            `${APPLY_TIMEOUT_MS} ms; next transactions apply at most ${this.chunkNow}`,
+        );
+        return false;
+      }
       if (!(error instanceof ProjectionMovedError)) throw error;
       // Another projector (a frozen one that woke up, a rebuild) moved the graph: go on from
       // where it is now.
       const state = await this.readState();
       if (state.paused) throw new RebuildInProgressError();
       this.positions = state.positions;
+      return false;
     } finally {
       await session.close();
     }
@@ -389,6 +456,65 @@ export class GraphProjection {
       paused: record.get("paused") as boolean,
       positions: new Map(pairs.map(([writer, seq]) => [Number(writer), Number(seq)])),
     };
+  }
+
+  private heard(message: PeerMessage) {
+    if (message.server !== this.server) return;
+    if (message.kind === "committed") {
+      if (this.isProjector) this.committed(message.events);
+    } else if (message.kind === "waiting") {
+      if (this.isProjector && this.lingering) this.wake();
+    } else if (!this.isProjector) {
+      this.peerApplied = {
+        graphId: message.graphId,
+        positions: new Map(message.positions),
+        at: Date.now(),
+      };
+      for (const listener of [...this.peerListeners]) listener();
+    }
+  }
+
+  /** The projector's positions, as it last told this standby, cover `need` in this graph. */
+  private peerCovers(need: LogPositions): boolean {
+    const news = this.freshNews();
+    return news !== null && covers(news.positions, need);
+  }
+
+  /** The projector's latest news about this graph, unless it is older than PEER_NEWS_MS. */
+  private freshNews() {
+    const news = this.peerApplied;
+    const fresh = news && news.graphId === this.graphId && Date.now() - news.at < PEER_NEWS_MS;
+    return fresh ? news : null;
+  }
+
+  private nudgeProjector() {
+    if (Date.now() - this.nudgedAt < WAITING_NUDGE_MS) return;
+    this.nudgedAt = Date.now();
+    this.peers.publish({ server: this.server, kind: "waiting" });
+  }
+
+  private tellPeers() {
+    if (!this.graphId) return;
+    this.toldAt = Date.now();
+    this.peers.publish({
+      server: this.server,
+      kind: "applied",
+      graphId: this.graphId,
+      positions: positionPairs(this.positions),
+    });
+  }
+
+  /** Until the projector's next news or `ms`, whichever comes first. */
+  private peerNews(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.peerListeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.peerListeners.add(done);
+    });
   }
 
   private waitHere(need: LogPositions, deadline: number): Promise<void> {
@@ -430,6 +556,17 @@ export class GraphProjection {
 }
 
 const projectorLease = (graphId: string) => `projector:${graphId}`;
+
+/** Neo4j stopped the transaction at its time limit, or this side stopped waiting for it. */
+function ranOutOfTime(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return /no answer within/.test(error.message);
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === "string" &&
+    (code.includes("TransactionTimedOut") ||
+      (code.includes("LockClientStopped") && /terminated/i.test((error as Error).message)))
+  );
+}
 
 /** A row that matched nothing is an event lost: fail the transaction instead. */
 function expectApplied(what: string, applied: number | undefined, expected: number) {

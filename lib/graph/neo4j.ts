@@ -178,6 +178,12 @@ async function warmUp(session: Session) {
   await session.run(CYPHER.seriesAggregates, { grain: "day", from: 0, to: 0, symbol: null });
 }
 
+/** Deletes every relationship, then every node but the projection's position. */
+export async function wipeGraph(session: Session): Promise<void> {
+  await session.run(CYPHER.wipeRelationships, {}, OPERATOR_TX);
+  await session.run(CYPHER.wipeGraph, {}, OPERATOR_TX);
+}
+
 /**
  * Empties the graph and sets it at the start of the log named `logId`. Every applier that is
  * running (a service, a rebuild) stops at the pause, then catches up again after the restart.
@@ -187,7 +193,7 @@ export async function resetGraph(driver: Driver, logId: string): Promise<void> {
   const session = driver.session({ defaultAccessMode: neo4j.session.WRITE });
   try {
     await session.executeWrite((tx) => tx.run(CYPHER.pauseProjection));
-    await session.run(CYPHER.wipeGraph, {}, OPERATOR_TX);
+    await wipeGraph(session);
     await prepareGraph(driver, logId);
     await session.executeWrite((tx) => tx.run(CYPHER.restartProjection, { logId }));
   } finally {

@@ -62,5 +62,6 @@ export const CYPHER = {
   seriesAggregates: load("cypher", "series-aggregates.cypher"),
   pauseProjection: load("cypher", "pause-projection.cypher"),
   restartProjection: load("cypher", "restart-projection.cypher"),
+  wipeRelationships: load("cypher", "wipe-relationships.cypher"),
   wipeGraph: load("cypher", "wipe-graph.cypher"),
 } as const;

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { randomUUID } from "node:crypto";
 import type { Pool, RowDataPacket } from "mysql2/promise";
 import { createMariadbPool } from "../../lib/graph/mariadb.js";
 import { LogTruth } from "../../ops/log-truth.js";
@@ -10,6 +11,7 @@ import {
 } from "../support/load-loop.js";
 import { freePort, startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { eventually } from "../support/services.js";
+import { request } from "../support/test-server.js";
 import { describeWithStores } from "../support/stores-available.js";
 import { workerPids } from "../support/processes.js";
 
@@ -76,6 +78,47 @@ describeWithStores("graph backend: many API processes on one log", () => {
     );
     for (const row of sequences)
       expect(Number(row.n), "a writer's sequence has no gaps").to.equal(Number(row.head));
+    server.child.kill("SIGTERM");
+    await server.exited;
+  });
+
+  it("when WORKERS=2 and each POST is read back at once on a new connection, then every read includes it, on both workers", async function () {
+    this.timeout(120_000);
+    // At debug level every reply is in the access log, with the pid of the worker that sent it.
+    const server = await startServerProcess(testEnv({ WORKERS: "2", LOG_LEVEL: "debug" }));
+    servers.push(server);
+    await eventually(30, async () => workerPids(server.child.pid!).length === 2);
+    const pids = workerPids(server.child.pid!);
+    // A new connection per request: node:cluster deals connections to the workers in turn. A
+    // read on the worker that is not the projector answers from what the projector told it
+    // (projection-peers.ts) or, failing that, asks the graph.
+    const send = async (method: string, path: string) => {
+      const reply = await request(server.url, method, path, { headers: { Connection: "close" } });
+      expect(reply.status, `${method} ${path}`).to.equal(200);
+      return reply.body;
+    };
+    const count = async () =>
+      (JSON.parse(await send("GET", "/dashboard/symbol/q")) as { count: number }).count;
+    const misses: string[] = [];
+    let before = await count();
+    for (let i = 0; i < 200; i++) {
+      // Connections alternate between the workers, so each read lands on the worker that did
+      // not take its POST; one more request every other round swaps which worker is which.
+      if (i % 2 === 1) await send("GET", "/healthz");
+      await send("POST", `/initial?uuid=${randomUUID()}&symbol=q`);
+      const after = await count();
+      if (after !== before + 1) misses.push(`round ${i}: ${before} -> ${after}`);
+      before = after;
+    }
+    expect(misses, "reads that missed the POST just answered").to.deep.equal([]);
+    const readsBy = (pid: number) =>
+      server
+        .output()
+        .split("\n")
+        .filter(
+          (l) => l.includes(`"pid":${pid},`) && l.includes('"msg":"GET /dashboard/symbol/q 200"'),
+        ).length;
+    for (const pid of pids) expect(readsBy(pid), `reads answered by worker ${pid}`).to.be.above(20);
     server.child.kill("SIGTERM");
     await server.exited;
   });

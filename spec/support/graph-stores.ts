@@ -1,8 +1,7 @@
 import { scratchConfig, scratchStoreEnv } from "../../stores/scratch-stores.js";
 import { GraphInterface, openGraphInterface } from "../../lib/graph/graph-interface.js";
 import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
-import { createNeo4jDriver, OPERATOR_TX } from "../../lib/graph/neo4j.js";
-import { CYPHER } from "../../lib/graph/statements.js";
+import { createNeo4jDriver, wipeGraph } from "../../lib/graph/neo4j.js";
 import type { Micros } from "../../lib/model/timestamp.js";
 import { eventually } from "./services.js";
 
@@ -25,7 +24,7 @@ export async function wipeTestGraph(uri: string): Promise<void> {
   const session = driver.session();
   try {
     await session.run("MATCH (p:Projection) DELETE p");
-    await session.run(CYPHER.wipeGraph, {}, OPERATOR_TX);
+    await wipeGraph(session);
   } finally {
     await session.close();
     await driver.close();

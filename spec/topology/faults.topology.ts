@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { RowDataPacket } from "mysql2/promise";
 import { GraphDashboard } from "../../lib/graph/graph-dashboard.js";
+import { CURRENT_LAG_SECONDS } from "../../lib/graph/graph-readiness.js";
 import type { GraphInterface } from "../../lib/graph/graph-interface.js";
 import { verifyGraph } from "../../ops/verify.js";
 import {
@@ -29,6 +30,12 @@ const REPORT = process.env.TOPOLOGY_REPORT ?? `${TOPOLOGY_DIR}-report.json`;
 const CATCH_UP_DEADLINE_MS = Number(process.env.TOPOLOGY_CATCH_UP_DEADLINE_MS ?? 180_000);
 /** After the load stops, how long a graph may take to equal the log. */
 const VERIFY_DEADLINE_MS = Number(process.env.TOPOLOGY_VERIFY_DEADLINE_MS ?? 60_000);
+/**
+ * A phase ends once every host has served this many more requests after the fault is healed
+ * (POSTs on the writers, dashboards everywhere), so its figures include the healed cluster.
+ */
+const HEALED_POSTS = 100;
+const HEALED_DASHBOARDS = 3;
 
 const KILLED: Host = 3;
 const CUT: Host = 2;
@@ -77,6 +84,38 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
       await sleep(200); // the poll interval of this bounded wait
     }
   };
+  /** Until every host has served HEALED_* more requests begun after `since`. */
+  const untilServedMore = async (since: number) => {
+    for (;;) {
+      const now = load.now();
+      const short = HOSTS.filter((h) => {
+        const served = (kinds: Kind[]) => countWindow(load.attempts, h, kinds, since, now).served;
+        return (
+          (WRITERS.includes(h) && served(posts) < HEALED_POSTS) ||
+          served(["dashboard"]) < HEALED_DASHBOARDS
+        );
+      });
+      if (short.length === 0) return;
+      if (load.now() - since > CATCH_UP_DEADLINE_MS) {
+        throw new Error(
+          `hosts ${short.join(", ")} served fewer than ${HEALED_POSTS} POSTs / ` +
+            `${HEALED_DASHBOARDS} dashboards in ${CATCH_UP_DEADLINE_MS} ms after the heal`,
+        );
+      }
+      await sleep(200); // the poll interval of this bounded wait
+    }
+  };
+  /** When `host`'s graph was first seen current (its /readyz) after `since`, in ms from it. */
+  const caughtUpAfter = (host: Host, since: number) => {
+    const sample = load.readiness.find(
+      (r) =>
+        r.host === host &&
+        r.at > since &&
+        r.lagSeconds !== null &&
+        r.lagSeconds <= CURRENT_LAG_SECONDS,
+    );
+    return sample ? Math.round(sample.at - since) : "never";
+  };
   /** Until host answers both POSTs (if it takes them) and dashboards again. */
   const untilServing = async (host: Host, since: number, notes: Phase["notes"]) => {
     if (WRITERS.includes(host)) notes.postsAgainAfterMs = await untilAnswering(host, since, posts);
@@ -121,7 +160,23 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
     }
     writeFileSync(
       REPORT,
-      JSON.stringify({ ...report, samples: Object.fromEntries(load.samples) }, null, 2),
+      JSON.stringify(
+        {
+          ...report,
+          samples: Object.fromEntries(load.samples),
+          // Each host's graph lag as its /readyz said: [seconds into the run, events behind].
+          lag: Object.fromEntries(
+            HOSTS.map((h) => [
+              `host${h}`,
+              load.readiness
+                .filter((r) => r.host === h)
+                .map((r) => [Math.round(r.at / 1000), r.lagEvents]),
+            ]),
+          ),
+        },
+        null,
+        2,
+      ),
     );
     console.log(`topology report: ${REPORT}`);
     for (const p of report.phases as {
@@ -169,8 +224,8 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
         notes.rejoinedBy = /IST received/.test(log) ? "IST" : "SST";
         notes.apiRestartMs = Math.round(await apis.get(KILLED)!.start());
         await untilServing(KILLED, restartAt, notes);
-        // Load on the healed cluster for a while, so the phase's figures include it.
-        await sleep(5000);
+        await untilServedMore(load.now());
+        notes.graphCurrentAfterMs = caughtUpAfter(KILLED, restartAt);
       },
     );
     for (const h of HOSTS.filter((h) => h !== KILLED)) {
@@ -196,7 +251,8 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
       }
       notes.resyncMs = Math.round(performance.now() - t);
       await untilServing(CUT, healAt, notes);
-      await sleep(5000);
+      await untilServedMore(load.now());
+      notes.graphCurrentAfterMs = caughtUpAfter(CUT, healAt);
     });
     // Past the failure detector (evs.suspect_timeout, 3 s) the cut-off node refuses at once.
     const settled = counts(p, CUT, posts, cutAt + 10_000, healAt);
@@ -224,7 +280,8 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
         await neo4jServer("start", GRAPH_STOPPED);
         notes.neo4jStartMs = Math.round(load.now() - restartAt);
         notes.dashboardsAgainAfterMs = await untilAnswering(GRAPH_STOPPED, restartAt);
-        await sleep(5000);
+        await untilServedMore(load.now());
+        notes.graphCurrentAfterMs = caughtUpAfter(GRAPH_STOPPED, restartAt);
       },
     );
     for (const h of HOSTS) {
@@ -237,7 +294,7 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
     }
   });
 
-  it("shows a POST answered on one host in the next dashboard read on every other host", async () => {
+  it("shows a POST answered on one host in the next dashboard read on every other host, and takes the session's followup there", async () => {
     await load.stop();
     // With the load stopped, each pair is exact: z's count read on host b, an initial for z
     // POSTed to host a, then z's count read on b again at once must have grown by one.
@@ -262,6 +319,11 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
           pairs++;
           if (after !== before + 1)
             misses.push(`POST on ${a}, read on ${b}: ${before} -> ${after}`);
+          // The session's followup on b: the session rules there see the initial a logged.
+          const followup = await fetch(`${apiUrl(b)}/followup?uuid=${uuid}`, { method: "POST" });
+          if (followup.status !== 200)
+            misses.push(`initial on ${a}, followup on ${b}: ${followup.status}`);
+          else load.followups.set(uuid, { acked: 1, unknown: 0 });
         }
       }
     }

@@ -65,6 +65,8 @@ export class TopologyLoad {
   readonly unacknowledged = new Map<string, string>();
   /** Per session: followups answered 200, and those that may have been stored. */
   readonly followups = new Map<string, { acked: number; unknown: number }>();
+  /** Each host's /readyz, read after each of its dashboard reads. */
+  readonly readiness: ReadinessSample[] = [];
   /** Per (host, kind, status) other than 200, its distinct answers: what went wrong. */
   readonly samples = new Map<string, string[]>();
   private readonly started = performance.now();
@@ -162,11 +164,30 @@ export class TopologyLoad {
     }
   }
 
+  private async readReadiness(host: Host) {
+    const at = this.now();
+    const reply = await request(this.agentFor(host, "GET"), "GET", `${apiUrl(host)}/readyz`);
+    let lag: { lagEvents: number | null; lagSeconds: number | null } | undefined;
+    try {
+      lag = (JSON.parse(reply.body) as { neo4j?: { lagEvents: number; lagSeconds: number }[] })
+        .neo4j?.[0];
+    } catch {
+      lag = undefined; // no answer, or not JSON: the host could not say
+    }
+    this.readiness.push({
+      host,
+      at,
+      lagEvents: lag?.lagEvents ?? null,
+      lagSeconds: lag?.lagSeconds ?? null,
+    });
+  }
+
   private async reader(host: Host) {
     let i = 0;
     while (!this.stopping) {
       const symbol = SYMBOLS[i++ % SYMBOLS.length]!;
       await this.timed(host, "dashboard", "GET", `${apiUrl(host)}/dashboard/symbol/${symbol}`);
+      await this.readReadiness(host);
       await sleep(1000);
     }
   }
@@ -174,6 +195,15 @@ export class TopologyLoad {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** One look at a host's GET /readyz: how far its own graph is behind the log. */
+export interface ReadinessSample {
+  host: Host;
+  at: number;
+  /** null: the host did not answer, or its graph could not say */
+  lagEvents: number | null;
+  lagSeconds: number | null;
 }
 
 export interface WindowCounts {

@@ -29,14 +29,18 @@ cleanup() {
   done
   sleep 0.5
   bash "$here/netns.sh" down
-  if ((status != 0)); then
-    local keep=${TOPOLOGY_DIR}-failed-logs
-    rm -rf "$keep" && mkdir -p "$keep"
-    cp "$TOPOLOGY_DIR"/api-*.log "$keep"/ 2>/dev/null
-    for d in "$TOPOLOGY_DIR"/galera-*; do [[ -d $d ]] && cp "$d/error.log" "$keep/$(basename "$d").log"; done
-    for d in "$TOPOLOGY_DIR"/neo4j-*; do [[ -d $d ]] && cp "$d/logs/neo4j.log" "$keep/$(basename "$d").log" 2>/dev/null; done
-    echo "test:topology: failed; logs kept in $keep" >&2
-  fi
+  # The logs outlive the run (the previous run's are replaced): a failure's evidence, and the
+  # detail behind a passing run's report.
+  local keep=${TOPOLOGY_DIR}-logs
+  rm -rf "$keep" && mkdir -p "$keep"
+  cp "$TOPOLOGY_DIR"/api-*.log "$keep"/ 2>/dev/null
+  for d in "$TOPOLOGY_DIR"/galera-*; do [[ -d $d ]] && cp "$d/error.log" "$keep/$(basename "$d").log"; done
+  for d in "$TOPOLOGY_DIR"/neo4j-*; do
+    [[ -d $d ]] || continue
+    cp "$d/logs/neo4j.log" "$keep/$(basename "$d").log" 2>/dev/null
+    cp "$d/logs/debug.log" "$keep/$(basename "$d")-debug.log" 2>/dev/null
+  done
+  if ((status != 0)); then echo "test:topology: failed; logs kept in $keep" >&2; fi
   rm -rf "$TOPOLOGY_DIR"
   exit $status
 }
