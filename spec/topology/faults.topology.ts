@@ -303,6 +303,18 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
       expect(reply.status, `host ${host} dashboard`).to.equal(200);
       return ((await reply.json()) as { count: number }).count;
     };
+    // The pairs start on a settled cluster: each host has applied the load's last write sets
+    // and projected them (a causal read on a node still applying them waits, and after 5 s
+    // answers 503, which is read-your-writes keeping its bound, not missing a write).
+    for (const host of HOSTS) {
+      const since = performance.now();
+      while ((await fetch(`${apiUrl(host)}/dashboard/symbol/z`)).status !== 200) {
+        if (performance.now() - since > CATCH_UP_DEADLINE_MS) {
+          throw new Error(`host ${host} answered no dashboard in ${CATCH_UP_DEADLINE_MS} ms`);
+        }
+        await sleep(200); // the poll interval of this bounded wait
+      }
+    }
     let pairs = 0;
     const misses: string[] = [];
     for (let round = 0; round < 5; round++) {
