@@ -23,6 +23,7 @@ Usage: provision/check-vm.sh   (npm run check:vm)
 
 Boots a throwaway Debian 12 VM under QEMU (software emulation), runs the Vagrantfile's
 provisioners in it and checks the result from the host. Settings (config/defaults.env):
+  VG_VM_PREINSTALL         1: the image has install.sh's Debian packages; 0: a minimal box ($VG_VM_PREINSTALL)
   VG_VM_CACHE_DIR          base image, SSH key and the last run's logs ($VG_VM_CACHE_DIR)
   VG_VM_SSH_PORT           host loopback port forwarded to the VM's SSH ($VG_VM_SSH_PORT)
   VG_VM_PORT_OFFSET        each forwarded_port of the Vagrantfile is on host port + this ($VG_VM_PORT_OFFSET)
@@ -43,6 +44,7 @@ QEMU_PID=""
 T_START=$SECONDS
 PHASES=()
 PHASE_NAME=""
+LAST_PHASE=""
 PHASE_T0=0
 
 log() { printf '[check-vm %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -61,6 +63,7 @@ phase() {
 phase_end() {
   [[ -n "$PHASE_NAME" ]] || return 0
   PHASES+=("$(printf '%-28s %5d s' "$PHASE_NAME" $((SECONDS - PHASE_T0)))")
+  LAST_PHASE="$PHASE_NAME"
   log "   $PHASE_NAME: $((SECONDS - PHASE_T0)) s"
   PHASE_NAME=""
 }
@@ -73,7 +76,7 @@ summary() {
   if ((status == 0)); then
     printf 'check:vm: PASSED (logs in %s)\n' "$RUN" >&2
   else
-    printf 'check:vm: FAILED in phase "%s" (exit %d; logs in %s)\n' "${PHASES[-1]%% *}" "$status" "$RUN" >&2
+    printf 'check:vm: FAILED in phase "%s" (exit %d; logs in %s)\n' "$LAST_PHASE" "$status" "$RUN" >&2
   fi
 }
 
@@ -109,8 +112,13 @@ host_tools() {
 
 # --- 2. the base image, built once per recipe ---
 base_image() {
-  local key
-  key="$(sha256sum "$VG_PROVISION_DIR/vm/image.sh" | cut -c1-16)"
+  local key packages=()
+  # The Debian packages install.sh installs, from install.sh itself (see vm/image.sh).
+  if [[ "$VG_VM_PREINSTALL" == 1 ]]; then
+    mapfile -t packages < <(bash -c '. "$1/install.sh" && wanted_packages' _ "$VG_PROVISION_DIR")
+    ((${#packages[@]})) || fail "no package list from install.sh"
+  fi
+  key="$(vm_image_key "${packages[@]}")"
   IMAGE="$CACHE/image-$key"
   if [[ -f "$IMAGE/disk.raw" && -f "$IMAGE/vmlinuz" && -f "$IMAGE/id_ed25519" ]]; then
     log "base image $IMAGE (cached)"
@@ -121,7 +129,7 @@ base_image() {
   mkdir -p "$IMAGE.new"
   # The key the check logs in with, as `vagrant ssh` uses the box's insecure key.
   ssh-keygen -q -t ed25519 -N '' -C vowelgraph-check-vm -f "$IMAGE.new/id_ed25519"
-  vm_build_image "$IMAGE.new" "$IMAGE.new/id_ed25519.pub" || fail "building the base image failed"
+  vm_build_image "$IMAGE.new" "$IMAGE.new/id_ed25519.pub" "${packages[@]}" || fail "building the base image failed"
   rm -rf "$IMAGE"
   mv "$IMAGE.new" "$IMAGE"
   # Images of older recipes are of no further use.
@@ -189,50 +197,37 @@ wait_for_ssh() {
 
 # --- 5. what this machine's network needs, passed into the guest as the host has it ---
 # Not the Vagrantfile's business: on a machine with plain internet access none of it is needed.
-# The names of the package sources pinned from the host's own lookups; the host's CA
-# certificates (HTTPS to Maven Central and the npm registry goes through them); its apt settings
-# and sources; its npm and Maven settings. And Node.js: NodeSource is not reachable here, so the
-# guest gets the host's own Node.js 20 installation (/usr/bin/node, npm, the headers), after
-# which provision/node.sh finds node >= 20 and does nothing.
+# The names of the package sources pinned from the host's own lookups, and the host's apt
+# sources and settings, npm and Maven settings. (Its CA certificates and its Node.js are in the
+# base image: see provision/vm/image.sh.)
 host_settings() {
-  local hosts="" name line bundle="$RUN/host-settings.tar"
+  local stage="$RUN/host-settings" name address
+  rm -rf "$stage" && mkdir -p "$stage/apt" "$stage/home"
   for name in deb.debian.org security.debian.org registry.npmjs.org repo.maven.apache.org \
     repo1.maven.org pypi.org files.pythonhosted.org; do
-    line="$(getent ahostsv4 "$name" | awk 'NR == 1 { print $1 }')" || true
-    [[ -n "$line" ]] && hosts+="$line $name"$'\n'
+    address="$(getent ahostsv4 "$name" | awk 'NR == 1 { print $1 }')" || true
+    [[ -n "$address" ]] && printf '%s %s\n' "$address" "$name" >>"$stage/hosts"
   done
-  local stage="$RUN/host-settings"
-  rm -rf "$stage" && mkdir -p "$stage/ca" "$stage/apt" "$stage/home"
-  printf '%s' "$hosts" >"$stage/hosts"
-  cp /usr/local/share/ca-certificates/*.crt "$stage/ca/" 2>/dev/null || true
+  touch "$stage/hosts"
   cp /etc/apt/apt.conf.d/99artifact-registry "$stage/apt/" 2>/dev/null || true
   [[ -f /etc/apt/sources.list.d/debian.sources ]] && cp /etc/apt/sources.list.d/debian.sources "$stage/apt/"
-  [[ -f "$HOME/.npmrc" ]] && cp "$HOME/.npmrc" "$stage/home/.npmrc"
+  [[ -f "$HOME/.npmrc" ]] && cp "$HOME/.npmrc" "$stage/home/npmrc"
   [[ -f "$HOME/.m2/settings.xml" ]] && cp "$HOME/.m2/settings.xml" "$stage/home/m2-settings.xml"
-  tar -C "$stage" -cf "$bundle" .
-  # The host's Node.js: the binary, npm (upgraded in place here) and the headers node-gyp uses.
-  tar -C / -cf "$RUN/node.tar" usr/bin/node usr/bin/npm usr/bin/npx usr/lib/node_modules/npm \
-    usr/include/node usr/share/doc/nodejs 2>/dev/null || tar -C / -cf "$RUN/node.tar" usr/bin/node \
-    usr/bin/npm usr/bin/npx usr/lib/node_modules/npm usr/include/node
-  ssh_vm 'cat >/tmp/host-settings.tar' <"$bundle"
-  ssh_vm 'cat >/tmp/node.tar' <"$RUN/node.tar"
+  tar -C "$stage" -cf - . | ssh_vm 'cat >/tmp/host-settings.tar'
   ssh_vm sudo bash -s <<'EOS' >"$RUN/host-settings.log" 2>&1 || { cat "$RUN/host-settings.log" >&2; fail "host settings"; }
 set -euo pipefail
 d=$(mktemp -d) && tar -C "$d" -xf /tmp/host-settings.tar
 cat "$d/hosts" >>/etc/hosts
-cp "$d"/ca/*.crt /usr/local/share/ca-certificates/ 2>/dev/null && update-ca-certificates >/dev/null
-cp "$d"/apt/*.conf* /etc/apt/apt.conf.d/ 2>/dev/null || true
-cp "$d"/apt/99artifact-registry /etc/apt/apt.conf.d/ 2>/dev/null || true
+cp "$d/apt/99artifact-registry" /etc/apt/apt.conf.d/ 2>/dev/null || true
 if [ -f "$d/apt/debian.sources" ]; then cp "$d/apt/debian.sources" /etc/apt/sources.list.d/ && rm -f /etc/apt/sources.list; fi
 for home in /root /home/vagrant; do
-  [ -f "$d/home/.npmrc" ] && install -m 0600 -o "$(stat -c %u "$home")" -g "$(stat -c %g "$home")" "$d/home/.npmrc" "$home/.npmrc"
-  if [ -f "$d/home/m2-settings.xml" ]; then install -d "$home/.m2" && cp "$d/home/m2-settings.xml" "$home/.m2/settings.xml"; fi
+  owner=$(stat -c %u:%g "$home")
+  if [ -f "$d/home/npmrc" ]; then install -m 0600 -o "${owner%:*}" -g "${owner#*:}" "$d/home/npmrc" "$home/.npmrc"; fi
+  if [ -f "$d/home/m2-settings.xml" ]; then install -D -m 0644 "$d/home/m2-settings.xml" "$home/.m2/settings.xml"; fi
 done
-tar -C / -xf /tmp/node.tar
-rm -rf "$d" /tmp/host-settings.tar /tmp/node.tar
-node --version
+rm -rf "$d" /tmp/host-settings.tar
 EOS
-  log "guest: host names pinned, CA certificates, apt/npm settings, Node.js $(tail -n 1 "$RUN/host-settings.log") from the host"
+  log "guest: $(wc -l <"$stage/hosts") host names pinned, the host's apt, npm and Maven settings; node $(ssh_vm node --version) (the host's, in the image)"
 }
 
 # Vagrant sets the box's hostname at boot (config.vm.hostname).
@@ -267,7 +262,7 @@ sync_folder() {
   # The check's own stand-in for the exercise's client, where that client lives (app/ is the
   # exercise's folder, kept out of git; see README).
   ssh_vm "mkdir -p '$dest/app/client' && cat >'$dest/app/client/check_client.py'" <"$VG_PROVISION_DIR/vm/check_client.py"
-  log "rsync: $VG_REPO_DIR/ -> $dest (excluded: ${excludes[*]//--exclude /})"
+  log "rsync: $VG_REPO_DIR/ -> $dest (excluded: .vagrant/ $(vf 'v.synced_folders[0].rsync__exclude.join(" ")'))"
 }
 
 # --- 7. the provisioners, in order ---

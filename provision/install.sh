@@ -59,7 +59,8 @@ EOF
 }
 
 # --- packages ---
-install_packages() {
+# The Debian packages this script installs, one per line (provision/check-vm.sh reads them too).
+wanted_packages() {
   # chromium: the browser tests drive Debian's build (spec/support/browser.ts); nothing downloads one.
   # wrk: the bench's load generator.
   # python3 with requests: the exercise's own client (python3 /vagrant/app/client/client.py).
@@ -72,6 +73,13 @@ install_packages() {
     apt) want+=(gnupg) ;;
     *) vg_die "NEO4J_SOURCE must be maven or apt, not '$NEO4J_SOURCE'" ;;
   esac
+  printf '%s\n' "${want[@]}"
+}
+
+install_packages() {
+  local want=()
+  mapfile -t want < <(wanted_packages)
+  ((${#want[@]})) || vg_die "no package list (NEO4J_SOURCE=$NEO4J_SOURCE?)"
   local missing=() pkg
   for pkg in "${want[@]}"; do vg_pkg_installed "$pkg" || missing+=("$pkg"); done
   ((${#missing[@]})) || return 0
