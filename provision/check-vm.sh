@@ -139,8 +139,12 @@ base_image() {
 # --- 3. the Vagrantfile, as Vagrant sees it ---
 read_vagrantfile() {
   # A clean environment: the Vagrantfile adds the host's MARIADB_* and NEO4J_* variables to the
-  # VM's settings, and the check proves the defaults.
-  env -i PATH=/usr/bin:/bin HOME="$HOME" ruby "$VG_PROVISION_DIR/vm/vagrantfile.rb" \
+  # VM's settings, and the check proves the defaults, but for VG_VM_GUEST_ENV: longer start
+  # timeouts, passed the Vagrantfile's own way, because under software emulation a Neo4j
+  # server takes minutes to start, not the 15 s that NEO4J_START_TIMEOUT's 120 s allow for.
+  local guest_env=()
+  IFS=, read -r -a guest_env <<<"$VG_VM_GUEST_ENV"
+  env -i PATH=/usr/bin:/bin HOME="$HOME" "${guest_env[@]}" ruby "$VG_PROVISION_DIR/vm/vagrantfile.rb" \
     "$VG_REPO_DIR/Vagrantfile" >"$RUN/vagrantfile.json" || fail "could not read the Vagrantfile"
 }
 
