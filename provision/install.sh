@@ -18,8 +18,9 @@ Usage: provision/install.sh [TARGET...] [--help]
 Installs and configures, as root (re-executes itself through sudo otherwise), the servers
 named (TARGET: all, the default, or mariadb, mariadb-test, neo4j, neo4j-read, neo4j-test,
 neo4j-test-read):
-  - openjdk-17-jre-headless, maven, curl, chromium, wrk (Debian packages; chromium for the
-    browser tests, wrk the bench's load generator)
+  - openjdk-17-jre-headless, maven, curl, chromium, wrk, python3-requests, g++, make (Debian
+    packages; chromium for the browser tests, wrk the bench's load generator, python3 with
+    requests for the exercise's client, g++ and make for node-gyp)
   - MariaDB (mariadb-server, mariadb-client) as two servers: "mariadb" (Debian's, the
     service's database \$MARIADB_DATABASE; settings in $VG_MARIADB_CNF) and
     "mariadb-test" (the tests' and the benchmark's, with its own datadir, port and socket;
@@ -58,15 +59,27 @@ EOF
 }
 
 # --- packages ---
-install_packages() {
+# The Debian packages this script installs, one per line (provision/check-vm.sh reads them too).
+wanted_packages() {
   # chromium: the browser tests drive Debian's build (spec/support/browser.ts); nothing downloads one.
   # wrk: the bench's load generator.
-  local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client chromium wrk)
+  # python3 with requests: the exercise's own client (python3 /vagrant/app/client/client.py).
+  # g++, make: node-gyp builds better-sqlite3 during `npm ci` where its prebuilt binary cannot
+  # be downloaded (a minimal box has no compiler).
+  local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client chromium wrk
+    python3 python3-requests g++ make)
   case "$NEO4J_SOURCE" in
     maven) want+=(maven) ;;
     apt) want+=(gnupg) ;;
     *) vg_die "NEO4J_SOURCE must be maven or apt, not '$NEO4J_SOURCE'" ;;
   esac
+  printf '%s\n' "${want[@]}"
+}
+
+install_packages() {
+  local want=()
+  mapfile -t want < <(wanted_packages)
+  ((${#want[@]})) || vg_die "no package list (NEO4J_SOURCE=$NEO4J_SOURCE?)"
   local missing=() pkg
   for pkg in "${want[@]}"; do vg_pkg_installed "$pkg" || missing+=("$pkg"); done
   ((${#missing[@]})) || return 0
