@@ -289,13 +289,20 @@ describe("the dashboard page in a real browser (chromium)", function () {
       Array.from(document.querySelectorAll<HTMLElement>("#letters tbody tr [data-col='count']"))
         .map((c) => Number(c.dataset.value))
         .every((value, i, all) => i === 0 || all[i - 1]! >= value);
-    await page.waitForFunction(sortedByCount, { timeout: 10_000 }).catch(() => {});
-    const counts = await page.$$eval("#letters tbody tr [data-col='count']", (cells) =>
-      cells.map((c) => Number((c as HTMLElement).dataset.value)),
-    );
-    const shownRows = await page.$$eval("#letters tbody tr", (rows) =>
-      rows.map((r) => `${r.getAttribute("data-symbol")}:${r.children[2]!.textContent}`).join(" "),
-    );
+    // Polled on a timer (not on animation frames, which a busy headless tab may not paint).
+    await page.waitForFunction(sortedByCount, { timeout: 20_000, polling: 100 }).catch(() => {}); // the assertion below says what the table showed instead
+    // Both read in one go, so that they describe the same table.
+    const { counts, shownRows } = await page.$eval("#letters tbody", (body) => {
+      const rows = Array.from(body.querySelectorAll("tr"));
+      return {
+        counts: rows.map((r) =>
+          Number(r.querySelector<HTMLElement>("[data-col='count']")!.dataset.value),
+        ),
+        shownRows: rows
+          .map((r) => `${r.getAttribute("data-symbol")}:${r.children[2]!.textContent}`)
+          .join(" "),
+      };
+    });
     expect(counts, shownRows).to.deep.equal([...counts].sort((a, b) => b - a));
     await page.keyboard.press("Enter");
     expect(await page.$eval('th[data-key="count"]', (th) => th.getAttribute("aria-sort"))).to.equal(
