@@ -85,6 +85,7 @@ describeWithStores(
           gauge,
           timers: activeTimers() - baseline,
         });
+        // The sampling interval, not a wait for anything: the loop ends when every read settled.
         await new Promise((resolve) => setTimeout(resolve, OLD_POLL_MS));
       }
       const outcomes = await Promise.all(reads);

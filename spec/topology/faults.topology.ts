@@ -34,8 +34,7 @@ const VERIFY_DEADLINE_MS = Number(process.env.TOPOLOGY_VERIFY_DEADLINE_MS ?? 60_
  * A phase ends once every host has served this many more requests after the fault is healed
  * (POSTs on the writers, dashboards everywhere), so its figures include the healed cluster.
  */
-const HEALED_POSTS = 100;
-const HEALED_DASHBOARDS = 3;
+const HEALED = { posts: 100, dashboards: 3 };
 
 const KILLED: Host = 3;
 const CUT: Host = 2;
@@ -84,22 +83,22 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
       await sleep(200); // the poll interval of this bounded wait
     }
   };
-  /** Until every host has served HEALED_* more requests begun after `since`. */
-  const untilServedMore = async (since: number) => {
+  /** Until every host of `hosts` has served `need` more requests begun after `since`. */
+  const untilServedMore = async (since: number, hosts: readonly Host[] = HOSTS, need = HEALED) => {
     for (;;) {
       const now = load.now();
-      const short = HOSTS.filter((h) => {
+      const short = hosts.filter((h) => {
         const served = (kinds: Kind[]) => countWindow(load.attempts, h, kinds, since, now).served;
         return (
-          (WRITERS.includes(h) && served(posts) < HEALED_POSTS) ||
-          served(["dashboard"]) < HEALED_DASHBOARDS
+          (WRITERS.includes(h) && served(posts) < need.posts) ||
+          served(["dashboard"]) < need.dashboards
         );
       });
       if (short.length === 0) return;
       if (load.now() - since > CATCH_UP_DEADLINE_MS) {
         throw new Error(
-          `hosts ${short.join(", ")} served fewer than ${HEALED_POSTS} POSTs / ` +
-            `${HEALED_DASHBOARDS} dashboards in ${CATCH_UP_DEADLINE_MS} ms after the heal`,
+          `hosts ${short.join(", ")} served fewer than ${need.posts} POSTs / ` +
+            `${need.dashboards} dashboards in the ${CATCH_UP_DEADLINE_MS} ms after ${Math.round(since)} ms`,
         );
       }
       await sleep(200); // the poll interval of this bounded wait
@@ -214,8 +213,12 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
       `host ${KILLED}: MariaDB node and API SIGKILLed, restarted`,
       async (notes) => {
         await Promise.all([apis.get(KILLED)!.stop("SIGKILL"), galera("kill", KILLED)]);
-        // The fault itself: the host stays down this long under load (not a wait for anything).
-        await sleep(10_000);
+        // The fault lasts until the surviving hosts have served 150 POSTs each without it.
+        await untilServedMore(
+          load.now(),
+          HOSTS.filter((h) => h !== KILLED),
+          { posts: 150, dashboards: 3 },
+        );
         const restartAt = load.now();
         const out = await galera("start", KILLED);
         notes.rejoinMs = Math.round(load.now() - restartAt);
