@@ -6,7 +6,12 @@ import { CREATE_TABLE, INSERT_EVENT } from "../lib/data/sqlite-interface.js";
 import { migrate } from "../lib/graph/mariadb.js";
 import { guessIsVowel } from "../lib/model/guess.js";
 import type { RandomSource } from "../lib/model/random.js";
-import { formatMicros, MICROS_PER_SECOND, type Micros } from "../lib/model/timestamp.js";
+import {
+  formatMicros,
+  MICROS_PER_MINUTE,
+  MICROS_PER_SECOND,
+  type Micros,
+} from "../lib/model/timestamp.js";
 
 /** One generated event, as the service would have received it. */
 export interface BenchEvent {
@@ -34,6 +39,12 @@ function seededUuid(random: RandomSource): string {
 
 /** Followups arrive between 2 s and 4 h after their initial, log-uniformly: seconds to hours. */
 const FOLLOWUP_DELAY_S = { min: 2, max: 4 * 3600 };
+
+/** A followup's delay after its initial, in (fractional) microseconds. */
+function followupDelay(random: RandomSource): number {
+  const [logMin, logMax] = [Math.log(FOLLOWUP_DELAY_S.min), Math.log(FOLLOWUP_DELAY_S.max)];
+  return Math.exp(logMin + random() * (logMax - logMin)) * MICROS_PER_SECOND;
+}
 
 /**
  * The followups per initial that the client's rule gives with its letter frequencies (SPEC:
@@ -102,7 +113,7 @@ class FollowupQueue {
  * its initial. Initials arrive as a Poisson process whose rate fills the span with `count`
  * events; yields chunks of `chunkSize`, each in time order after the previous.
  */
-function* generateEvents(
+export function* generateEvents(
   count: number,
   from: Micros,
   spanMicros: number,
@@ -111,7 +122,6 @@ function* generateEvents(
 ): Generator<BenchEvent[]> {
   const letters = frequencyLetterStream(random);
   const initialsPerMicro = count / (1 + expectedFollowupRate()) / spanMicros;
-  const [logMin, logMax] = [Math.log(FOLLOWUP_DELAY_S.min), Math.log(FOLLOWUP_DELAY_S.max)];
   const followups = new FollowupQueue();
   let clock = from;
   let nextInitial = from - Math.log(1 - random()) / initialsPerMicro;
@@ -129,8 +139,11 @@ function* generateEvents(
       const guess = guessIsVowel(symbol, random);
       event = { kind: "initial", uuid: seededUuid(random), symbol, guess, at: Math.round(clock) };
       if (decidesToFollowUp(symbol, guess, random)) {
-        const delay = Math.exp(logMin + random() * (logMax - logMin)) * MICROS_PER_SECOND;
-        followups.push({ ...event, kind: "followup", at: Math.round(clock + delay) });
+        followups.push({
+          ...event,
+          kind: "followup",
+          at: Math.round(clock + followupDelay(random)),
+        });
       }
     }
     chunk.push(event);
@@ -140,6 +153,44 @@ function* generateEvents(
       chunk = [];
     }
   }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * `initials` initials at uniformly random moments of the minute starting at `minute` (a burst
+ * of dense traffic), made with the same model as `generateEvents`, with their followups seconds
+ * to hours later; in time order, in chunks of `chunkSize`.
+ */
+export function* denseMinuteEvents(
+  initials: number,
+  minute: Micros,
+  random: RandomSource,
+  chunkSize = 5000,
+): Generator<BenchEvent[]> {
+  const letters = frequencyLetterStream(random);
+  const moments = Array.from({ length: initials }, () =>
+    Math.floor(minute + random() * MICROS_PER_MINUTE),
+  ).sort((a, b) => a - b);
+  const followups = new FollowupQueue();
+  let chunk: BenchEvent[] = [];
+  const emit = function* (event: BenchEvent) {
+    chunk.push(event);
+    if (chunk.length === chunkSize) {
+      yield chunk;
+      chunk = [];
+    }
+  };
+  for (const at of moments) {
+    while (followups.size > 0 && followups.peek()!.at <= at) yield* emit(followups.pop()!);
+    const symbol = letters();
+    const guess = guessIsVowel(symbol, random);
+    const event: BenchEvent = { kind: "initial", uuid: seededUuid(random), symbol, guess, at };
+    if (decidesToFollowUp(symbol, guess, random)) {
+      followups.push({ ...event, kind: "followup", at: Math.round(at + followupDelay(random)) });
+    }
+    yield* emit(event);
+  }
+  while (followups.size > 0) yield* emit(followups.pop()!);
   if (chunk.length > 0) yield chunk;
 }
 
@@ -245,14 +296,11 @@ export class SqliteBulkLoader implements BulkLoader {
 }
 
 /**
- * Generates `count` events and writes every chunk to every loader; the next chunk is generated
- * while the stores write the previous one. Returns the seconds taken.
+ * Writes every generated chunk to every loader; the next chunk is generated while the stores
+ * write the previous one. Returns the seconds taken.
  */
 export async function loadEvents(
-  count: number,
-  from: Micros,
-  spanMicros: number,
-  random: RandomSource,
+  events: Iterable<BenchEvent[]>,
   loaders: readonly BulkLoader[],
   totals: LoadedTotals,
   onProgress?: (written: number) => void,
@@ -260,7 +308,7 @@ export async function loadEvents(
   const started = performance.now();
   let written = 0;
   let pending: Promise<unknown> = Promise.resolve();
-  for (const chunk of generateEvents(count, from, spanMicros, random)) {
+  for (const chunk of events) {
     await pending;
     tally(totals, chunk);
     written += chunk.length;

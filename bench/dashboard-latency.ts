@@ -3,15 +3,32 @@ import { percentile } from "../lib/client/load-client.js";
 import type { SymbolAggregate } from "../lib/model/aggregates.js";
 import type { RandomSource } from "../lib/model/random.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
-import { MICROS_PER_DAY, MICROS_PER_MINUTE, type Micros } from "../lib/model/timestamp.js";
+import {
+  MICROS_PER_DAY,
+  MICROS_PER_HOUR,
+  MICROS_PER_MINUTE,
+  type Micros,
+} from "../lib/model/timestamp.js";
 
 export type RangeSpan = "day" | "week" | "all";
 export const RANGE_SPANS: readonly RangeSpan[] = ["day", "week", "all"];
+/**
+ * Ranges with microsecond bounds that begin or end inside a minute of dense traffic: both
+ * bounds inside it, from inside it to 1–20 h later, from 1–10 days before to inside it.
+ */
+export type DenseSpan = "dense minute" | "dense to hours" | "days to dense";
+export const DENSE_SPANS: readonly DenseSpan[] = [
+  "dense minute",
+  "dense to hours",
+  "days to dense",
+];
 
 /** The initial events' time span of the stored data: where range bounds are placed. */
 export interface DataSpan {
   from: Micros;
   to: Micros;
+  /** The start of a minute of dense traffic inside it, when there is one. */
+  denseMinute?: Micros;
 }
 
 /** How many samples a cell takes: `samples`, unless `budgetMs` runs out after `minSamples`. */
@@ -88,6 +105,29 @@ export function randomRange(
   const width = span === "day" ? MICROS_PER_DAY : 7 * MICROS_PER_DAY;
   const lower = uniform(random, data.from, Math.max(data.from + 1, data.to - width));
   return [lower, lower + width];
+}
+
+/** A range of a dense span around the dense minute starting at `minute`. */
+export function randomDenseRange(
+  span: DenseSpan,
+  minute: Micros,
+  random: RandomSource,
+): [Micros, Micros] {
+  const inside = () => uniform(random, minute, minute + MICROS_PER_MINUTE);
+  switch (span) {
+    case "dense minute": {
+      const [a, b] = [inside(), inside()];
+      return a < b ? [a, b] : [b, a + 1];
+    }
+    case "dense to hours": {
+      const lower = inside();
+      return [lower, lower + uniform(random, MICROS_PER_HOUR, 20 * MICROS_PER_HOUR)];
+    }
+    case "days to dense": {
+      const upper = inside();
+      return [upper - uniform(random, MICROS_PER_DAY, 10 * MICROS_PER_DAY), upper];
+    }
+  }
 }
 
 export function rangePath(lower: Micros, upper: Micros) {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -13,7 +12,6 @@ import { seededRandom, type RandomSource } from "../lib/model/random.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
 import {
   MICROS_PER_DAY,
-  MICROS_PER_HOUR,
   MICROS_PER_MINUTE,
   MICROS_PER_SECOND,
   parseTimestamp,
@@ -21,6 +19,9 @@ import {
 } from "../lib/model/timestamp.js";
 import { LogTruth } from "../ops/log-truth.js";
 import { scratchConfig } from "../stores/scratch-stores.js";
+import { randomDenseRange, type DenseSpan } from "./dashboard-latency.js";
+import { neo4jDataDir, neo4jDiskBytes } from "./neo4j-store.js";
+import { cpuSecondsOf, pidListeningOn } from "./proc-stat.js";
 
 /**
  * The dense-traffic range case (issue 13): one minute holding `denseInitials` initials over a
@@ -111,58 +112,6 @@ function generate(options: DenseRangeOptions, random: RandomSource): Event[] {
   return events.sort((a, b) => a.at - b.at);
 }
 
-/** The pid of the process listening on a local TCP port (same user or root), from /proc. */
-function pidListeningOn(port: number): number | null {
-  const inodes = new Set<string>();
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    if (!fs.existsSync(table)) continue;
-    for (const line of fs.readFileSync(table, "utf8").split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length > 9 && f[3] === "0A" && parseInt(f[1]!.split(":")[1]!, 16) === port) {
-        inodes.add(f[9]!);
-      }
-    }
-  }
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-        const link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-        const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
-        if (inode && inodes.has(inode)) return Number(pid);
-      }
-    } catch {
-      // Another user's process, or gone.
-    }
-  }
-  return null;
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-}
-
-/** A Neo4j server's data directory, from the neo4j.conf on its class path. */
-function dataDirOf(pid: number): string | null {
-  const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-  const classPath = args[args.indexOf("-cp") + 1] ?? "";
-  for (const entry of classPath.split(":")) {
-    const conf = path.join(path.dirname(entry), "neo4j.conf");
-    if (!entry.endsWith("/*") || !fs.existsSync(conf)) continue;
-    const line = /^server\.directories\.data=(.*)$/m.exec(fs.readFileSync(conf, "utf8"));
-    if (line) return line[1]!.trim();
-  }
-  return null;
-}
-
-const duBytes = (dir: string) =>
-  fs.existsSync(dir)
-    ? Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0])
-    : null;
-
 /** Empties the log and the graph (small graphs only: deletion goes through Cypher). */
 async function emptyStores(config: Config): Promise<void> {
   const pool = createMariadbPool(config.mariadb);
@@ -238,7 +187,7 @@ const uniform = (random: RandomSource, from: number, to: number) =>
 
 /** The range cases: each draws fresh bounds per request. */
 function rangeCases(random: RandomSource): { name: string; next: () => [Micros, Micros] }[] {
-  const denseEnd = DENSE_MINUTE + MICROS_PER_MINUTE;
+  const dense = (span: DenseSpan) => randomDenseRange(span, DENSE_MINUTE, random);
   const lastDay = BACKGROUND_START + (BACKGROUND_DAYS - 1) * MICROS_PER_DAY;
   return [
     {
@@ -255,27 +204,11 @@ function rangeCases(random: RandomSource): { name: string; next: () => [Micros, 
         return [lower, lower + MICROS_PER_DAY];
       },
     },
-    {
-      name: "inside the dense minute, µs bounds",
-      next: () => {
-        const a = uniform(random, DENSE_MINUTE, denseEnd);
-        const b = uniform(random, DENSE_MINUTE, denseEnd);
-        return a < b ? [a, b] : [b, a + 1];
-      },
-    },
-    {
-      name: "dense minute to hours later, µs bounds",
-      next: () => {
-        const lower = uniform(random, DENSE_MINUTE, denseEnd);
-        return [lower, lower + uniform(random, MICROS_PER_HOUR, 20 * MICROS_PER_HOUR)];
-      },
-    },
+    { name: "inside the dense minute, µs bounds", next: () => dense("dense minute") },
+    { name: "dense minute to hours later, µs bounds", next: () => dense("dense to hours") },
     {
       name: "days before to inside the dense minute, µs bounds",
-      next: () => {
-        const upper = uniform(random, DENSE_MINUTE, denseEnd);
-        return [upper - uniform(random, MICROS_PER_DAY, 10 * MICROS_PER_DAY), upper];
-      },
+      next: () => dense("days to dense"),
     },
     {
       name: "all 30 days, µs bounds",
@@ -293,7 +226,7 @@ export async function measureDenseRange(options: DenseRangeOptions): Promise<Den
   const { config } = options;
   const boltPort = Number(new URL(config.neo4j.uri).port || 7687);
   const pid = options.neo4jPid ?? pidListeningOn(boltPort);
-  const dataDir = options.neo4jDataDir ?? (pid === null ? null : dataDirOf(pid));
+  const dataDir = options.neo4jDataDir ?? (pid === null ? null : neo4jDataDir(pid));
 
   const events = generate(options, random);
   const initials = events.filter((e) => e.kind === "initial").length;
@@ -304,11 +237,12 @@ export async function measureDenseRange(options: DenseRangeOptions): Promise<Den
   const backend = await openGraphInterface(config, () => now);
   const result = {} as DenseRangeResult;
   try {
-    const cpuBefore = pid === null ? null : cpuSeconds(pid);
+    const cpuBefore = pid === null ? null : cpuSecondsOf(pid);
     const started = performance.now();
     await feed(backend, (e) => (now = e.at), events);
     const seconds = (performance.now() - started) / 1000;
-    const cpu = pid === null || cpuBefore === null ? null : cpuSeconds(pid) - cpuBefore;
+    const cpuAfter = pid === null ? null : cpuSecondsOf(pid);
+    const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
     log(`dense-range: fed and projected in ${seconds.toFixed(1)} s, Neo4j CPU ${cpu} s`);
     result.events = {
       initials,
@@ -320,10 +254,9 @@ export async function measureDenseRange(options: DenseRangeOptions): Promise<Den
     result.neo4jCpuMicrosPerEvent = cpu === null ? null : Math.round((cpu / events.length) * 1e6);
 
     result.nodes = await graphCounts(config);
-    result.storeBytes = dataDir ? duBytes(path.join(dataDir, "databases", "neo4j")) : null;
-    result.transactionLogBytes = dataDir
-      ? duBytes(path.join(dataDir, "transactions", "neo4j"))
-      : null;
+    const disk = dataDir === null ? null : neo4jDiskBytes(dataDir);
+    result.storeBytes = disk?.store ?? null;
+    result.transactionLogBytes = disk?.transactionLogs ?? null;
 
     const truth = new LogTruth(backend.pool);
     const cases = rangeCases(random);

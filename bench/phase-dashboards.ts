@@ -3,18 +3,28 @@ import type { Config } from "../lib/config.js";
 import { createMariadbPool } from "../lib/graph/mariadb.js";
 import type { SymbolAggregate } from "../lib/model/aggregates.js";
 import { seededRandom } from "../lib/model/random.js";
-import { MICROS_PER_DAY } from "../lib/model/timestamp.js";
+import { formatMicros, MICROS_PER_DAY } from "../lib/model/timestamp.js";
 import {
   countLoggedEvents,
   describeRebuild,
   rebuildScratchGraph,
   waitUntilGraphCurrent,
 } from "./bench-stores.js";
-import { loadEvents, MariadbBulkLoader, SqliteBulkLoader, type LoadedTotals } from "./bulk-load.js";
+import {
+  denseMinuteEvents,
+  generateEvents,
+  loadEvents,
+  MariadbBulkLoader,
+  SqliteBulkLoader,
+  type BenchEvent,
+  type LoadedTotals,
+} from "./bulk-load.js";
 import {
   DashboardClient,
+  DENSE_SPANS,
   measureCell,
   RANGE_SPANS,
+  randomDenseRange,
   randomRange,
   randomSymbol,
   rangePath,
@@ -22,7 +32,9 @@ import {
   totalsOf,
   type DataSpan,
 } from "./dashboard-latency.js";
+import { neo4jDataDir, neo4jDiskBytes, neo4jPageCache } from "./neo4j-store.js";
 import { backendEnv, MAIN_JS, say, serve, stop, VERIFY_JS } from "./processes.js";
+import { pidListeningOn } from "./proc-stat.js";
 import { sizeLabel } from "./report.js";
 import type { Backend, BenchResults, DashboardRow, LoadRow } from "./results.js";
 import { runJson } from "./run-script.js";
@@ -30,6 +42,7 @@ import type { ServerProcess } from "./server-process.js";
 import {
   DATA_SPAN_DAYS,
   DATA_START,
+  DENSE_MINUTE,
   SQLITE_ALWAYS_UP_TO,
   SQLITE_MAX_PREDICTED_REQUEST_S,
   VERIFY_UP_TO,
@@ -75,6 +88,15 @@ async function measureDashboards(
       );
       rows.push({ backend, events, endpoint: "range", span, ...cell });
     }
+    const minute = data.denseMinute;
+    for (const span of minute === undefined ? [] : DENSE_SPANS) {
+      const cell = await measureCell(
+        client,
+        () => rangePath(...randomDenseRange(span, minute!, random)),
+        plan("range"),
+      );
+      rows.push({ backend, events, endpoint: "range", span, ...cell });
+    }
   } finally {
     client.close();
   }
@@ -85,6 +107,22 @@ async function measureDashboards(
     );
   }
   return rows;
+}
+
+/**
+ * The dense minute of the largest size: `initials` initials (and their followups) in one
+ * minute, part of the `added` events of the step.
+ */
+function denseMinute(initials: number, seed: number, added: number): BenchEvent[][] {
+  const chunks = [...denseMinuteEvents(initials, DENSE_MINUTE, seededRandom(seed + 500))];
+  const events = chunks.reduce((n, chunk) => n + chunk.length, 0);
+  if (events > added / 2) {
+    throw new Error(
+      `a dense minute of ${initials} initials (${events} events) does not fit in the ${added} ` +
+        "events of the largest size: give a larger size or --dense-minute with fewer",
+    );
+  }
+  return chunks;
 }
 
 /** The whole data set in one range answer (date bounds well outside it). */
@@ -124,6 +162,18 @@ interface Step {
   data: DataSpan;
   load: LoadRow;
   sqliteFile: string;
+  /** The dense minute's events, in chunks (none but at the largest size). */
+  dense: BenchEvent[][];
+}
+
+/**
+ * The step's events: its dense minute's first (when it has one), then a 30-day stream of the
+ * rest. Each from its own seed, so every store receives the same data.
+ */
+function* stepEvents(step: Step, spanMicros: number): Generator<BenchEvent[]> {
+  yield* step.dense;
+  const denseEvents = step.dense.reduce((n, chunk) => n + chunk.length, 0);
+  yield* generateEvents(step.added - denseEvents, DATA_START, spanMicros, seededRandom(step.seed));
 }
 
 /** Adds `step.added` events to MariaDB (when the graph is measured) and to sqlite (when it still is). */
@@ -146,20 +196,11 @@ async function loadStep(
       );
     }
     let reported = performance.now();
-    const random = seededRandom(step.seed);
-    const seconds = await loadEvents(
-      added,
-      DATA_START,
-      spanMicros,
-      random,
-      [mariadb],
-      totals,
-      (n) => {
-        if (performance.now() - reported < 15_000) return;
-        reported = performance.now();
-        say(`  MariaDB: ${n.toLocaleString("en-US")} of ${added.toLocaleString("en-US")} rows`);
-      },
-    );
+    const seconds = await loadEvents(stepEvents(step, spanMicros), [mariadb], totals, (n) => {
+      if (performance.now() - reported < 15_000) return;
+      reported = performance.now();
+      say(`  MariaDB: ${n.toLocaleString("en-US")} of ${added.toLocaleString("en-US")} rows`);
+    });
     step.load.mariadb_load_s = seconds;
     step.load.mariadb_rows_per_s = added / seconds;
     say(
@@ -169,8 +210,7 @@ async function loadStep(
   if (sqlite) {
     // The same seed again: the same events, timed on their own.
     const sqliteTotals = emptyTotals();
-    const random = seededRandom(step.seed);
-    const seconds = await loadEvents(added, DATA_START, spanMicros, random, [sqlite], sqliteTotals);
+    const seconds = await loadEvents(stepEvents(step, spanMicros), [sqlite], sqliteTotals);
     step.load.sqlite_load_s = seconds;
     say(`  sqlite bulk insert: ${added} rows in ${seconds.toFixed(1)} s`);
     if (!mariadb) return sqliteTotals;
@@ -186,6 +226,11 @@ async function graphStep(step: Step, settings: Settings, results: BenchResults, 
   say(`  graph: bulk import of the log (${size} events, ${added} new)`);
   const started = performance.now();
   say(`  ${describeRebuild(await rebuildScratchGraph())}`);
+  const neo4j = pidListeningOn(Number(new URL(config.neo4j.uri).port || 7687));
+  const dataDir = neo4j === null ? null : neo4jDataDir(neo4j);
+  const store = dataDir === null ? null : neo4jDiskBytes(dataDir).store;
+  load.graph_store_mb = store === null ? null : Math.round(store / 2 ** 20);
+  if (neo4j !== null) results.machine.neo4j_page_cache = neo4jPageCache(neo4j);
   const server = await serve("graph", MAIN_JS, backendEnv("graph", step.sqliteFile));
   let answer: SymbolAggregate[];
   try {
@@ -313,7 +358,16 @@ export async function dashboardPhase(
           sqlite_load_s: null,
         },
         sqliteFile,
+        dense: [],
       };
+      if (index === settings.sizes.length - 1 && settings.denseMinuteInitials > 0) {
+        step.dense = denseMinute(settings.denseMinuteInitials, step.seed, step.added);
+        step.load.dense_minute_initials = settings.denseMinuteInitials;
+        say(
+          `  of them ${settings.denseMinuteInitials.toLocaleString("en-US")} initials in the ` +
+            `minute from ${formatMicros(DENSE_MINUTE)}`,
+        );
+      }
       // Listed now, filled in as the step goes: a step that fails still shows what it measured.
       results.loads.push(step.load);
       const added = await loadStep(step, loaded, mariadb, sqliteLoader, config);
@@ -328,6 +382,7 @@ export async function dashboardPhase(
       step.data = Number.isFinite(totals.firstInitial)
         ? { from: totals.firstInitial, to: totals.lastInitial + 1 }
         : { from: DATA_START, to: DATA_START + DATA_SPAN_DAYS * MICROS_PER_DAY };
+      if (step.load.dense_minute_initials) step.data.denseMinute = DENSE_MINUTE;
 
       const graphAnswer = graph ? await graphStep(step, settings, results, config) : null;
       if (sqlite) {

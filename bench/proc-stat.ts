@@ -39,6 +39,12 @@ function readStat(pid: number): Stat | null {
   };
 }
 
+/** CPU seconds (user + system) process `pid` has used so far, or null when it is gone. */
+export function cpuSecondsOf(pid: number): number | null {
+  const stat = readStat(pid);
+  return stat ? stat.ticks / TICKS_PER_SECOND : null;
+}
+
 function allPids(): number[] {
   try {
     return fs

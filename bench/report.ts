@@ -8,6 +8,9 @@ import {
   type IngestRow,
   type UnderLoadResult,
 } from "./results.js";
+import { formatMicros } from "../lib/model/timestamp.js";
+import { DENSE_SPANS } from "./dashboard-latency.js";
+import { DENSE_MINUTE } from "./settings.js";
 import { computeTargets, micros, ms, num, ratioText, sizeLabel, type Target } from "./targets.js";
 
 export { sizeLabel };
@@ -51,6 +54,7 @@ export function renderMarkdown(
       `Machine: ${m.cores} cores (${m.cpu_model}), ${m.memory_gb.toFixed(0)} GiB, Node ${m.node_version}` +
       (m.mariadb_version ? `, MariaDB ${m.mariadb_version}` : "") +
       (m.neo4j_version ? `, ${m.neo4j_version}` : "") +
+      (m.neo4j_page_cache ? ` (page cache ${m.neo4j_page_cache})` : "") +
       `. Load average ${m.load_average.start.toFixed(1)} at the start, ` +
       `${m.load_average.end?.toFixed(1) ?? "?"} at the end (anything else running skews the numbers). ` +
       "Absolute numbers depend on the machine; compare ratios within one run.",
@@ -119,6 +123,7 @@ export function renderMarkdown(
       ["range", "day"],
       ["range", "week"],
       ["range", "all"],
+      ...DENSE_SPANS.map((dense) => ["range", dense] as const),
     ] as const) {
       const bySize = cells.get(cellKey({ backend, endpoint, span }));
       if (!bySize) continue;
@@ -142,9 +147,21 @@ export function renderMarkdown(
       `, or fewer when a cell has run ${s.dashboard_samples.budget_s} s (after at least 10; sqlite 3). ` +
       "null stores nothing: its row is the HTTP floor, measured again at every size.",
   );
+  const dense = results.loads.find((load) => load.dense_minute_initials);
+  if (dense) {
+    out.push(
+      "",
+      `The largest size's data holds one minute of dense traffic: ${num(dense.dense_minute_initials!)} ` +
+        `of its initials (and their followups) in the minute from ${formatMicros(DENSE_MINUTE)}. ` +
+        "Its rows: µs bounds both inside that minute (dense minute), from inside it to 1–20 h " +
+        "later (dense to hours), from 1–10 days before to inside it (days to dense).",
+    );
+  }
   for (const c of results.skipped)
     out.push("", `- ${c.backend} @${sizeLabel(c.events)} skipped: ${c.reason}`);
   out.push("", `![dashboard p50 latency vs stored events](${chartFile})`);
+
+  if (results.dense || results.dense_error) out.push("", denseSection(results));
 
   out.push("", "## Loading the data", "");
   out.push(
@@ -166,6 +183,7 @@ export function renderMarkdown(
         "MariaDB load s (rows/s)",
         "graph import + start s (events/s)",
         "graph server peak RSS MiB",
+        "graph store MiB",
         "sqlite load s",
       ],
       results.loads.map((l) => [
@@ -180,6 +198,7 @@ export function renderMarkdown(
           ? "–"
           : `${l.graph_start_s.toFixed(1)} (${num(l.graph_catch_up_events_per_s!)})`,
         l.graph_peak_rss_mb === null ? "–" : l.graph_peak_rss_mb.toFixed(0),
+        l.graph_store_mb === null || l.graph_store_mb === undefined ? "–" : num(l.graph_store_mb),
         l.sqlite_load_s === null ? "–" : l.sqlite_load_s.toFixed(1),
       ]),
     ),
@@ -350,4 +369,42 @@ function underLoadSection(results: readonly UnderLoadResult[]): string {
     );
   }
   return out.join("\n");
+}
+
+/** The dense-traffic phase: what the data set was, what it cost to write and store, its ranges. */
+function denseSection(results: BenchResults): string {
+  const d = results.dense;
+  if (!d) return `## Dense traffic\n\n**Failed:** ${results.dense_error}`;
+  const mb = (bytes: number | null) =>
+    bytes === null ? "?" : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  const nodes = Object.entries(d.nodes)
+    .map(([kind, n]) => `${kind} ${num(n)}`)
+    .join(", ");
+  return [
+    "## Dense traffic (bench/dense-range.ts)",
+    "",
+    `${num(d.events.initials)} initials and ${num(d.events.followups)} followups, ` +
+      `${num(d.events.denseMinuteInitials)} of the initials in one minute, the rest over 30 days, ` +
+      "fed through the graph backend in time order with a replay clock (the log, the projection " +
+      "and the graph are the service's; HTTP is left out), then ranges read straight from the " +
+      "backend, round robin, each case with fresh random bounds per read.",
+    "",
+    `- Writes: fed and projected in ${d.feed.seconds.toFixed(1)} s (${num(d.feed.eventsPerSecond)} events/s); ` +
+      `Neo4j used ${d.neo4jCpuSeconds?.toFixed(1) ?? "?"} CPU s, ` +
+      `**${d.neo4jCpuMicrosPerEvent ?? "?"} µs per event**.`,
+    `- Storage: ${nodes}; store ${mb(d.storeBytes)}, transaction logs ${mb(d.transactionLogBytes)} ` +
+      "(as on disk before the next checkpoint).",
+    `- Checked: ${d.checkedAgainstSql} range answers equal SQL over the raw log.`,
+    "",
+    table(
+      ["range", "p50 ms", "p99 ms", "p50 / first row's", "samples"],
+      d.ranges.map((r) => [
+        r.name,
+        ms(r.p50_ms),
+        ms(r.p99_ms),
+        ratioText(d.ratioToDay[r.name] ?? NaN),
+        String(r.samples),
+      ]),
+    ),
+  ].join("\n");
 }

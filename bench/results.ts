@@ -1,9 +1,12 @@
+import type { DenseSpan } from "./dashboard-latency.js";
+import type { DenseRangeResult } from "./dense-range.js";
+
 /** The shape of bench/results/*.json: one run, every number measured in it. */
 
 export type Backend = "null" | "sqlite" | "graph";
 export type IngestBackend = Backend | "bare-express";
 export type Endpoint = "symbol" | "range";
-export type Span = "-" | "day" | "week" | "all";
+export type Span = "-" | "day" | "week" | "all" | DenseSpan;
 
 /** "graph", or "graph WORKERS=2" for a row measured with WORKERS set. */
 export const ingestLabel = (row: { backend: IngestBackend; workers?: number | null }) =>
@@ -126,7 +129,11 @@ export interface LoadRow {
   graph_start_s: number | null;
   graph_catch_up_events_per_s: number | null;
   graph_peak_rss_mb: number | null;
+  /** The graph's store files on disk right after the bulk import (transaction logs apart). */
+  graph_store_mb?: number | null;
   sqlite_load_s: number | null;
+  /** Of `added`, the initials of one minute of dense traffic (the largest size has one). */
+  dense_minute_initials?: number;
 }
 
 export interface BenchResults {
@@ -148,6 +155,8 @@ export interface BenchResults {
     load_average: { start: number; end: number | null };
     mariadb_version?: string;
     neo4j_version?: string;
+    /** The scratch Neo4j server's configured page cache (server.memory.pagecache.size). */
+    neo4j_page_cache?: string | null;
   };
   settings: {
     ingest_seconds: number;
@@ -177,6 +186,9 @@ export interface BenchResults {
   under_load?: UnderLoadResult[];
   /** Servers whose dashboards-under-load measurement failed, and why. */
   under_load_errors?: string[];
+  /** The dense-traffic data set fed through the graph backend (bench/dense-range.ts). */
+  dense?: DenseRangeResult;
+  dense_error?: string;
   peak_rss_mb: Record<string, number>;
   checks: string[];
 }

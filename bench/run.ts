@@ -12,6 +12,7 @@ import {
   storeVersions,
 } from "./bench-stores.js";
 import { dashboardPhase } from "./phase-dashboards.js";
+import { densePhase } from "./phase-dense.js";
 import { ingestPhase } from "./phase-ingest.js";
 import { rebuildPhase } from "./phase-rebuild.js";
 import { firstLines, MAIN_JS, say, stopAll, elapsedSeconds } from "./processes.js";
@@ -22,8 +23,8 @@ import { computeTargets, sizeLabel } from "./targets.js";
 import { ensureWrk } from "./wrk-load.js";
 
 /**
- * `npm run bench`: the phases in order (ingest with the dashboards under load, dashboards by
- * size, rebuild), each in its own module; this file parses the flags, takes the scratch stores,
+ * `npm run bench`: the phases in order (ingest with the dashboards under load, dense traffic,
+ * dashboards by size, rebuild), each in its own module; this file parses the flags, takes the scratch stores,
  * runs the phases and writes the results.
  */
 
@@ -179,6 +180,16 @@ async function main() {
     if (settings.ingest) {
       if (graph) await resetStores(config);
       await ingestPhase(settings, results, config, tmp);
+    }
+    if (graph && settings.dense) {
+      // A failed dense phase is a result too; the phases after it still run.
+      const dense = settings.dense;
+      await resetStores(config)
+        .then(() => densePhase(dense, settings.seed, results, config))
+        .catch((error: unknown) => {
+          results.dense_error = firstLines(error);
+          say(`dense traffic FAILED: ${results.dense_error}`);
+        });
     }
     if (settings.dashboards) {
       if (graph) await resetStores(config);

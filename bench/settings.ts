@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "../lib/config.js";
+import { MICROS_PER_DAY, MICROS_PER_MINUTE } from "../lib/model/timestamp.js";
 import type { SamplePlan } from "./dashboard-latency.js";
 import type { Backend } from "./results.js";
 
@@ -20,6 +21,10 @@ export const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench
   --no-ingest          skip the ingest phase (and the dashboards under load)
   --no-dashboards      skip the dashboards-by-size phase (and the rebuild, which uses its data)
   --no-rebuild         skip the rebuild measurement
+  --dense-minute N     initials in one minute of the largest size's data, measured with ranges
+                       around it (default 120000; quick: 2000; 0 for none)
+  --no-dense           skip the dense-traffic phase (its own data set fed through the graph
+                       backend: projection CPU per event, store size, range latency)
   --seed N             seed of the generated data and of the load's letters (default 1)
   --out FILE           results JSON (default bench/results/latest.json); the Markdown report and
                        the SVG chart are written beside it with .md and .svg
@@ -34,6 +39,11 @@ export const BACKENDS: readonly Backend[] = ["null", "sqlite", "graph"];
 /** Every size gets the same span, so density grows with size. */
 export const DATA_SPAN_DAYS = 30;
 export const DATA_START = Date.UTC(2017, 5, 1) * 1000;
+/**
+ * The minute of dense traffic in the largest size's data (and what the range cases around it
+ * are placed by): in the middle of the span, on a minute boundary.
+ */
+export const DENSE_MINUTE = DATA_START + 14 * MICROS_PER_DAY + (13 * 60 + 37) * MICROS_PER_MINUTE;
 /** The sqlite baseline is always measured up to here… */
 export const SQLITE_ALWAYS_UP_TO = 1e6;
 /** …and beyond only while its slowest request is predicted (linear in size) to stay under this. */
@@ -55,6 +65,10 @@ export interface Settings {
   /** Set by the preflight: whether wrk can be run (else the Node client drives every point). */
   wrk: boolean;
   rebuild: boolean;
+  /** Initials in the dense minute of the largest size (0: none). */
+  denseMinuteInitials: number;
+  /** The dense-traffic phase (bench/dense-range.ts), or null to skip it. */
+  dense: { initials: number; background: number; samples: number } | null;
   seed: number;
   out: string;
   concurrencies: number[];
@@ -99,6 +113,8 @@ export function parseSettings(
       "no-ingest": { type: "boolean", default: false },
       "no-dashboards": { type: "boolean", default: false },
       "no-rebuild": { type: "boolean", default: false },
+      "dense-minute": { type: "string" },
+      "no-dense": { type: "boolean", default: false },
       seed: { type: "string", default: "1" },
       out: { type: "string" },
       render: { type: "string" },
@@ -137,6 +153,10 @@ export function parseSettings(
   if (!Number.isInteger(repeats) || repeats < 1) {
     throw new Error(`--repeats must be a whole number ≥ 1, got "${values.repeats}"`);
   }
+  const denseMinuteInitials = Number(values["dense-minute"] ?? (quick ? 2000 : 120_000));
+  if (!Number.isInteger(denseMinuteInitials) || denseMinuteInitials < 0) {
+    throw new Error(`--dense-minute must be a whole number ≥ 0, got "${values["dense-minute"]}"`);
+  }
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
   const out = path.resolve(
@@ -165,6 +185,13 @@ export function parseSettings(
     nodeClient: !values["no-node-client"],
     wrk: true,
     rebuild: !values["no-rebuild"] && !values["no-dashboards"],
+    denseMinuteInitials,
+    // The README's dense-traffic table: 120,000 initials in a minute over 50,000 sessions in 30 days.
+    dense: values["no-dense"]
+      ? null
+      : quick
+        ? { initials: 2000, background: 2000, samples: 50 }
+        : { initials: 120_000, background: 50_000, samples: 500 },
     seed,
     out,
     concurrencies: values.concurrency

@@ -9,6 +9,8 @@ import {
   type UnderLoadResult,
 } from "./results.js";
 
+import { DENSE_SPANS } from "./dashboard-latency.js";
+
 /** Issue 13's targets, each a ratio of two numbers of one run, with what a miss is made of. */
 
 export interface Target {
@@ -213,7 +215,12 @@ export function computeTargets(results: BenchResults): Target[] {
     ["range", "week", "range (week)"],
     ["range", "all", "range (all)"],
   ] as const;
-  for (const [endpoint, span, what] of dashboards) {
+  const denseSize = results.loads.find((load) => load.dense_minute_initials)?.events;
+  const denseAt = (size: number) =>
+    size === denseSize
+      ? DENSE_SPANS.map((span) => ["range", span, `range (${span})`] as const)
+      : [];
+  for (const [endpoint, span, what] of [...dashboards, ...denseAt(1e7)]) {
     targets.push(
       ratioTarget(
         `10^7: graph ${what} p50 vs null`,
@@ -232,6 +239,37 @@ export function computeTargets(results: BenchResults): Target[] {
         { atMost: 1.5 },
       ),
     );
+  }
+  if (denseSize !== undefined) {
+    const initials = num(
+      results.loads.find((load) => load.events === denseSize)!.dense_minute_initials!,
+    );
+    for (const span of ["week", "all", ...DENSE_SPANS] as const) {
+      targets.push(
+        ratioTarget(
+          `${sizeLabel(denseSize)} with ${initials} initials in one minute: graph range (${span}) p50 vs a day`,
+          p50("graph", denseSize, "range", span),
+          p50("graph", denseSize, "range", "day"),
+          { atMost: 2 },
+        ),
+      );
+    }
+  }
+  const dense = results.dense;
+  if (dense) {
+    const [day, ...others] = dense.ranges;
+    const slowest = others.sort((a, b) => b.p50_ms - a.p50_ms)[0];
+    if (day && slowest) {
+      targets.push(
+        ratioTarget(
+          `dense data set (${num(dense.events.denseMinuteInitials)} initials in one minute): slowest range p50 vs ${day.name}`,
+          { label: slowest.name, value: slowest.p50_ms, unit: "ms" },
+          { label: day.name, value: day.p50_ms, unit: "ms" },
+          { atMost: 2 },
+          `Neo4j ${dense.neo4jCpuMicrosPerEvent ?? "?"} µs CPU per event fed (${num(dense.feed.eventsPerSecond)} events/s)`,
+        ),
+      );
+    }
   }
   const underLoad = results.under_load?.find((u) => u.workers === null) ?? results.under_load?.[0];
   for (const endpoint of ["symbol", "range"] as const) {
