@@ -150,13 +150,14 @@ export async function prepareGraph(
 }
 
 /**
- * IF NOT EXISTS is not atomic: two processes creating the same index at once (workers starting
- * together) make the second fail with "already exists", which means it is there.
+ * IF [NOT] EXISTS is not atomic: two processes creating (or dropping) the same index at once
+ * (workers starting together) make the second fail with "already exists" (or "drop failed"),
+ * which means it is done.
  */
 function alreadyThere(error: unknown): void {
   const code = (error as { code?: string }).code ?? "";
   if (
-    !/^Neo\.ClientError\.Schema\.(EquivalentSchemaRuleAlreadyExists|IndexAlreadyExists|ConstraintAlreadyExists)$/.test(
+    !/^Neo\.ClientError\.Schema\.(EquivalentSchemaRuleAlreadyExists|IndexAlreadyExists|ConstraintAlreadyExists|IndexDropFailed)$/.test(
       code,
     )
   ) {
