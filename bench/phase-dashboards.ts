@@ -35,6 +35,7 @@ import {
 import { neo4jDataDir, neo4jDiskBytes, neo4jPageCache } from "./neo4j-store.js";
 import { backendEnv, MAIN_JS, say, serve, stop, VERIFY_JS } from "./processes.js";
 import { pidListeningOn } from "./proc-stat.js";
+import { measureRoundTrips } from "./round-trips.js";
 import { sizeLabel } from "./report.js";
 import type { Backend, BenchResults, DashboardRow, LoadRow } from "./results.js";
 import { runJson } from "./run-script.js";
@@ -252,6 +253,12 @@ async function graphStep(step: Step, settings: Settings, results: BenchResults, 
     answer = await wholeRange(server);
     results.checks.push(checkTotals(`graph @${sizeLabel(size)}`, answer, step.totals));
     results.dashboard.push(...(await measureDashboards("graph", server, step, settings)));
+    const trips = await measureRoundTrips(config, size);
+    (results.round_trips ??= []).push(trips);
+    say(
+      `  round trips: Neo4j RETURN 1 p50 ${trips.neo4j_p50_ms.toFixed(3)} ms, ` +
+        `MariaDB SELECT 1 p50 ${trips.mariadb_p50_ms.toFixed(3)} ms`,
+    );
     load.graph_peak_rss_mb = Math.round(server.peakRssMb() * 10) / 10;
   } finally {
     await stop(server);

@@ -147,6 +147,27 @@ export function renderMarkdown(
       `, or fewer when a cell has run ${s.dashboard_samples.budget_s} s (after at least 10; sqlite 3). ` +
       "null stores nothing: its row is the HTTP floor, measured again at every size.",
   );
+  if (results.round_trips?.length) {
+    out.push(
+      "",
+      "The floor under the graph's cells: one trivial query's round trip from the bench's process " +
+        "to each store, p50 / p99 ms (300 in a row, measured right after the graph's cells):",
+      "",
+      table(
+        ["store", ...results.round_trips.map((r) => sizeLabel(r.events))],
+        [
+          [
+            "Neo4j `RETURN 1`",
+            ...results.round_trips.map((r) => `${ms(r.neo4j_p50_ms)} / ${ms(r.neo4j_p99_ms)}`),
+          ],
+          [
+            "MariaDB `SELECT 1`",
+            ...results.round_trips.map((r) => `${ms(r.mariadb_p50_ms)} / ${ms(r.mariadb_p99_ms)}`),
+          ],
+        ],
+      ),
+    );
+  }
   const dense = results.loads.find((load) => load.dense_minute_initials);
   if (dense) {
     out.push(

@@ -1,5 +1,6 @@
 import type { DenseSpan } from "./dashboard-latency.js";
 import type { DenseRangeResult } from "./dense-range.js";
+import type { RoundTrips } from "./round-trips.js";
 
 /** The shape of bench/results/*.json: one run, every number measured in it. */
 
@@ -186,6 +187,8 @@ export interface BenchResults {
   under_load?: UnderLoadResult[];
   /** Servers whose dashboards-under-load measurement failed, and why. */
   under_load_errors?: string[];
+  /** A trivial query's round trip to each store, at each size, right after the graph's cells. */
+  round_trips?: RoundTrips[];
   /** The dense-traffic data set fed through the graph backend (bench/dense-range.ts). */
   dense?: DenseRangeResult;
   dense_error?: string;
