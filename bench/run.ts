@@ -24,8 +24,8 @@ import { ensureWrk } from "./wrk-load.js";
 
 /**
  * `npm run bench`: the phases in order (ingest with the dashboards under load, dense traffic,
- * dashboards by size, rebuild), each in its own module; this file parses the flags, takes the scratch stores,
- * runs the phases and writes the results.
+ * dashboards by size, rebuild), each in its own module; this file parses the flags, takes the
+ * scratch stores, runs the phases and writes the results.
  */
 
 /** The commit of the code measured, or "unknown" outside a git checkout. */
