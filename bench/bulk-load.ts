@@ -107,6 +107,31 @@ class FollowupQueue {
 }
 
 /**
+ * A session's initial at `at` (rounded to a microsecond): its letter, the server's guess, its
+ * uuid; its followup, when the client's rule gives one, goes into `followups` for later.
+ */
+function newSession(
+  at: number,
+  letters: () => string,
+  random: RandomSource,
+  followups: FollowupQueue,
+): BenchEvent {
+  const symbol = letters();
+  const guess = guessIsVowel(symbol, random);
+  const event: BenchEvent = {
+    kind: "initial",
+    uuid: seededUuid(random),
+    symbol,
+    guess,
+    at: Math.round(at),
+  };
+  if (decidesToFollowUp(symbol, guess, random)) {
+    followups.push({ ...event, kind: "followup", at: Math.round(at + followupDelay(random)) });
+  }
+  return event;
+}
+
+/**
  * `count` events in time order over [from, from + spanMicros), made with the service's own
  * model: letters with the client's built-in frequencies, the server's guess (lib/model/guess.ts),
  * the client's followup rule (lib/client/followup-rule.ts), a followup seconds to hours after
@@ -135,16 +160,7 @@ export function* generateEvents(
     } else {
       clock = nextInitial;
       nextInitial = clock - Math.log(1 - random()) / initialsPerMicro;
-      const symbol = letters();
-      const guess = guessIsVowel(symbol, random);
-      event = { kind: "initial", uuid: seededUuid(random), symbol, guess, at: Math.round(clock) };
-      if (decidesToFollowUp(symbol, guess, random)) {
-        followups.push({
-          ...event,
-          kind: "followup",
-          at: Math.round(clock + followupDelay(random)),
-        });
-      }
+      event = newSession(clock, letters, random, followups);
     }
     chunk.push(event);
     emitted++;
@@ -182,12 +198,7 @@ export function* denseMinuteEvents(
   };
   for (const at of moments) {
     while (followups.size > 0 && followups.peek()!.at <= at) yield* emit(followups.pop()!);
-    const symbol = letters();
-    const guess = guessIsVowel(symbol, random);
-    const event: BenchEvent = { kind: "initial", uuid: seededUuid(random), symbol, guess, at };
-    if (decidesToFollowUp(symbol, guess, random)) {
-      followups.push({ ...event, kind: "followup", at: Math.round(at + followupDelay(random)) });
-    }
+    const event = newSession(at, letters, random, followups);
     yield* emit(event);
   }
   while (followups.size > 0) yield* emit(followups.pop()!);
