@@ -1,12 +1,12 @@
 import { isManagedServer, PROJECT_ROOT, type Config } from "../lib/config.js";
-import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
-import { createNeo4jDriver } from "../lib/graph/neo4j.js";
-import { LogReader } from "../lib/graph/log-reader.js";
-import { eventsBehind } from "../lib/graph/log-positions.js";
-import { CYPHER } from "../lib/graph/statements.js";
+import { createMariadbPool, dropEventLog } from "../lib/stores/mariadb.js";
+import { createNeo4jDriver } from "../lib/stores/neo4j.js";
+import { LogReader } from "../lib/log/log-reader.js";
+import { eventsBehind } from "../lib/log/log-positions.js";
+import { CYPHER } from "../lib/stores/statements.js";
 import path from "node:path";
-import { scratchLockName } from "../stores/scratch-lock.js";
-import { scratchStoreEnv } from "../stores/scratch-stores.js";
+import { scratchLockName } from "../scratch/scratch-lock.js";
+import { scratchStoreEnv } from "../scratch/scratch-stores.js";
 import { runJson } from "./run-script.js";
 
 /** How many rows the scratch log holds, or null when its table is missing. */

@@ -2,8 +2,8 @@ import Database from "better-sqlite3";
 import type { Pool, PoolConnection } from "mysql2/promise";
 import { decidesToFollowUp } from "../lib/client/followup-rule.js";
 import { frequencyLetterStream, SHERLOCK_LETTER_COUNTS } from "../lib/client/letter-stream.js";
-import { CREATE_TABLE, INSERT_EVENT } from "../lib/data/sqlite-interface.js";
-import { migrate } from "../lib/graph/mariadb.js";
+import { CREATE_TABLE, INSERT_EVENT } from "../lib/baselines/sqlite-backend.js";
+import { migrate } from "../lib/stores/mariadb.js";
 import { guessIsVowel } from "../lib/model/guess.js";
 import type { RandomSource } from "../lib/model/random.js";
 import {

@@ -5,9 +5,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Config } from "../lib/config.js";
 import { percentile } from "../lib/client/load-client.js";
-import { openGraphInterface, type GraphInterface } from "../lib/graph/graph-interface.js";
-import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
-import { createNeo4jDriver, wipeGraph } from "../lib/graph/neo4j.js";
+import { openGraphBackend, type GraphBackend } from "../lib/backend/graph-backend.js";
+import { createMariadbPool, dropEventLog } from "../lib/stores/mariadb.js";
+import { createNeo4jDriver, wipeGraph } from "../lib/stores/neo4j.js";
 import { seededRandom, type RandomSource } from "../lib/model/random.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
 import {
@@ -18,7 +18,7 @@ import {
   type Micros,
 } from "../lib/model/timestamp.js";
 import { LogTruth } from "../ops/log-truth.js";
-import { scratchConfig } from "../stores/scratch-stores.js";
+import { scratchConfig } from "../scratch/scratch-stores.js";
 import { randomDenseRange, type DenseSpan } from "./dashboard-latency.js";
 import { neo4jDataDir, neo4jDiskBytes } from "./neo4j-store.js";
 import { cpuSecondsOf, pidListeningOn } from "./proc-stat.js";
@@ -137,7 +137,7 @@ async function emptyStores(config: Config): Promise<void> {
  * past its 5 s query timeout) is sent again: an initial's retry is a no-op, a followup's may
  * log it twice, which the graph then counts twice as well (the check is graph against log).
  */
-async function feed(backend: GraphInterface, stamp: (e: Event) => void, events: Event[]) {
+async function feed(backend: GraphBackend, stamp: (e: Event) => void, events: Event[]) {
   const window = 250;
   for (let i = 0; i < events.length; i += window) {
     let pending = events.slice(i, i + window);
@@ -234,7 +234,7 @@ export async function measureDenseRange(options: DenseRangeOptions): Promise<Den
   await emptyStores(config);
 
   let now = 0;
-  const backend = await openGraphInterface(config, () => now);
+  const backend = await openGraphBackend(config, () => now);
   const result = {} as DenseRangeResult;
   try {
     const cpuBefore = pid === null ? null : cpuSecondsOf(pid);

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Config } from "../lib/config.js";
-import { createMariadbPool } from "../lib/graph/mariadb.js";
+import { createMariadbPool } from "../lib/stores/mariadb.js";
 import type { SymbolAggregate } from "../lib/model/aggregates.js";
 import { seededRandom } from "../lib/model/random.js";
 import { formatMicros, MICROS_PER_DAY } from "../lib/model/timestamp.js";

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROJECT_ROOT } from "../lib/config.js";
-import { scratchStoreEnv } from "../stores/scratch-stores.js";
+import { scratchStoreEnv } from "../scratch/scratch-stores.js";
 import { pidListeningOn, processTree, type Watched } from "./proc-stat.js";
 import type { Backend } from "./results.js";
 import { startServer, type ServerProcess } from "./server-process.js";

@@ -1,7 +1,7 @@
 import type { Config } from "../lib/config.js";
 import { percentile } from "../lib/client/load-client.js";
-import { createMariadbPool } from "../lib/graph/mariadb.js";
-import { createNeo4jDriver } from "../lib/graph/neo4j.js";
+import { createMariadbPool } from "../lib/stores/mariadb.js";
+import { createNeo4jDriver } from "../lib/stores/neo4j.js";
 
 /**
  * The floor under every dashboard read: one trivial query's round trip to each store, from

@@ -3,8 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
-import { lockScratchStores, SCRATCH_LOCK } from "../stores/scratch-lock.js";
-import { scratchConfig } from "../stores/scratch-stores.js";
+import { lockScratchStores, SCRATCH_LOCK } from "../scratch/scratch-lock.js";
+import { scratchConfig } from "../scratch/scratch-stores.js";
 import {
   otherScratchConnections,
   resetStores,

@@ -1,5 +1,5 @@
 // GET /dashboard/range/<lower>/<upper>: per symbol, whole buckets for the part of the range
-// they tile (100-day down to 100 ms spans from lib/graph/range-plan.ts), plus the sessions in
+// they tile (100-day down to 100 ms spans from lib/reads/range-plan.ts), plus the sessions in
 // the edges shorter than 100 ms. Buckets are sought in bucket_key (grain, start, symbol): the
 // "symbol IS NOT NULL" is what lets Neo4j seek that composite index by its first two
 // properties. Edge sessions are sought in session_at. The work grows with the span's shape,

@@ -1,5 +1,5 @@
 import express, { type Express } from "express";
-import type { DataInterface } from "./data/data-interface.js";
+import type { DataInterface } from "./backend/data-interface.js";
 import { errorMiddleware, methodNotAllowed, unknownRoute } from "./http/error-middleware.js";
 import { registerDashboardRoutes } from "./http/routes/dashboard-routes.js";
 import { registerInteractionRoutes } from "./http/routes/interaction-routes.js";

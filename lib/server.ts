@@ -3,9 +3,9 @@ import type { AddressInfo } from "node:net";
 import http from "node:http";
 import { createApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
-import { createDataInterface } from "./data/create-data-interface.js";
-import type { DataInterface } from "./data/data-interface.js";
-import { clusterPeers } from "./graph/projection-peers.js";
+import { createBackend } from "./backend/create-backend.js";
+import type { DataInterface } from "./backend/data-interface.js";
+import { clusterPeers } from "./projection/projection-peers.js";
 import { workerMetrics } from "./telemetry/cluster-metrics.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { PrometheusTelemetry } from "./telemetry/prometheus-telemetry.js";
@@ -63,7 +63,7 @@ export async function start(config: Config = loadConfig()): Promise<RunningServe
   // A worker's /metrics are every worker's, gathered by the main process; this one reports its
   // own from now on, so that a worker still opening its stores does not hold up the others.
   const metrics = cluster.isWorker ? workerMetrics(telemetry.registry) : undefined;
-  const data = await createDataInterface(
+  const data = await createBackend(
     config,
     telemetry,
     cluster.isWorker ? clusterPeers() : undefined,

@@ -1,5 +1,5 @@
 import cluster, { type Worker } from "node:cluster";
-import { relayPeers } from "./graph/projection-peers.js";
+import { relayPeers } from "./projection/projection-peers.js";
 import { serveClusterMetrics } from "./telemetry/cluster-metrics.js";
 
 /** A worker gets this long to drain after SIGTERM before it is killed. */

@@ -6,9 +6,9 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
 import { randomUUID } from "node:crypto";
-import type { LogPositions } from "../lib/graph/log-positions.js";
-import type { LogReader } from "../lib/graph/log-reader.js";
-import { EventTotals, type Totals } from "../lib/graph/event-totals.js";
+import type { LogPositions } from "../lib/log/log-positions.js";
+import type { LogReader } from "../lib/log/log-reader.js";
+import { EventTotals, type Totals } from "../lib/projection/event-totals.js";
 
 /** Lines kept in memory per file before they are handed to the disk. */
 const CHUNK_LINES = 8192;

@@ -4,8 +4,8 @@ import { toAggregate, toRangeAggregates, type SymbolTotals } from "../lib/model/
 import { SERIES_GRAINS, toSeries, type Series, type SeriesGrain } from "../lib/model/series.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
 import { formatMicros, parseTimestamp, type Micros } from "../lib/model/timestamp.js";
-import { withConnection } from "../lib/graph/mariadb.js";
-import { SQL } from "../lib/graph/statements.js";
+import { withConnection } from "../lib/stores/mariadb.js";
+import { SQL } from "../lib/stores/statements.js";
 
 interface TotalsRow extends RowDataPacket {
   symbol: string;

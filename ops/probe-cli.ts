@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { frequencyLetterStream } from "../lib/client/letter-stream.js";
 import { loadConfig } from "../lib/config.js";
-import { createMariadbPool } from "../lib/graph/mariadb.js";
+import { createMariadbPool } from "../lib/stores/mariadb.js";
 import { seededRandom } from "../lib/model/random.js";
 import { LogTruth } from "./log-truth.js";
 import { checkDashboards, checkLog, readLogState, runProbeLoop } from "./probe.js";

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { isManagedServer, loadConfig } from "../lib/config.js";
-import { Leases } from "../lib/graph/lease.js";
-import { LogReader } from "../lib/graph/log-reader.js";
-import { createMariadbPool, migrate } from "../lib/graph/mariadb.js";
-import { createNeo4jDriver } from "../lib/graph/neo4j.js";
+import { Leases } from "../lib/log/leases.js";
+import { LogReader } from "../lib/log/log-reader.js";
+import { createMariadbPool, migrate } from "../lib/stores/mariadb.js";
+import { createNeo4jDriver } from "../lib/stores/neo4j.js";
 import { rebuildGraph, type RebuildMode } from "./rebuild.js";
 
 const USAGE = `usage: npm run graph:rebuild [-- --replay] [-- --server SERVER] [-- --json]

@@ -1,10 +1,10 @@
 import type { Driver } from "neo4j-driver";
-import { GraphProjection } from "../lib/graph/graph-projection.js";
-import type { Leases } from "../lib/graph/lease.js";
-import { eventsBehind } from "../lib/graph/log-positions.js";
-import type { LogReader } from "../lib/graph/log-reader.js";
+import { GraphProjection } from "../lib/projection/projector.js";
+import type { Leases } from "../lib/log/leases.js";
+import { eventsBehind } from "../lib/log/log-positions.js";
+import type { LogReader } from "../lib/log/log-reader.js";
 import { importGraph } from "./graph-import.js";
-import { isNeo4jUnavailable, prepareGraph, resetGraph } from "../lib/graph/neo4j.js";
+import { isNeo4jUnavailable, prepareGraph, resetGraph } from "../lib/stores/neo4j.js";
 
 /** How long a freshly imported database may take to open (its recovery, its first checks). */
 const DATABASE_OPEN_WAIT_MS = 600_000;

@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../lib/config.js";
-import { openGraphInterface } from "../lib/graph/graph-interface.js";
+import { openGraphBackend } from "../lib/backend/graph-backend.js";
 import { verifyGraph } from "./verify.js";
 
 // `npm run verify [-- --json]`: every dashboard answer from Neo4j against SQL over the raw
 // MariaDB log. --json prints one line {"questions":N,"differences":N,"equal":bool,"verdict":"…"}
 // after the differences.
 const { values } = parseArgs({ options: { json: { type: "boolean", default: false } } });
-const backend = await openGraphInterface(loadConfig());
+const backend = await openGraphBackend(loadConfig());
 try {
   const { questions, differences } = await verifyGraph(backend);
   for (const d of differences) {

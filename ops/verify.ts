@@ -1,7 +1,7 @@
 import type { SymbolAggregate } from "../lib/model/aggregates.js";
 import { SYMBOLS } from "../lib/model/symbols.js";
 import { MICROS_PER_DAY, parseTimestamp } from "../lib/model/timestamp.js";
-import type { GraphInterface } from "../lib/graph/graph-interface.js";
+import type { GraphBackend } from "../lib/backend/graph-backend.js";
 import { LogTruth } from "./log-truth.js";
 
 export interface Difference {
@@ -24,7 +24,7 @@ function compare(question: string, graph: SymbolAggregate[], log: SymbolAggregat
  * Asks the graph every dashboard question the log can check cheaply (each symbol, each UTC
  * day with events, and the whole span) and compares each answer with SQL over the raw log.
  */
-export async function verifyGraph(backend: GraphInterface) {
+export async function verifyGraph(backend: GraphBackend) {
   const truth = new LogTruth(backend.pool);
   const symbols = await Promise.all(SYMBOLS.map((s) => backend.symbolAggregates(s)));
   const differences = compare("symbol totals", symbols, await truth.symbolAggregates());

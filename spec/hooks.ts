@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
-import { createMariadbPool, dropEventLog } from "../lib/graph/mariadb.js";
-import { createNeo4jDriver } from "../lib/graph/neo4j.js";
-import { lockScratchStores, SCRATCH_LOCK } from "../stores/scratch-lock.js";
+import { createMariadbPool, dropEventLog } from "../lib/stores/mariadb.js";
+import { createNeo4jDriver } from "../lib/stores/neo4j.js";
+import { lockScratchStores, SCRATCH_LOCK } from "../scratch/scratch-lock.js";
 import { testConfig, testEnv } from "./support/graph-stores.js";
 import { STORES_AVAILABLE } from "./support/stores-available.js";
 

@@ -5,7 +5,7 @@ import {
   StoreBusyError,
   StoreUnavailableError,
   UnknownSessionError,
-} from "../data/data-errors.js";
+} from "../backend/data-errors.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
 import { HttpError, MethodNotAllowedError } from "./http-errors.js";

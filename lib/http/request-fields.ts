@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Response } from "express";
-import type { WriteOptions } from "../data/data-interface.js";
+import type { WriteOptions } from "../backend/data-interface.js";
 import { BadRequestError, UnsupportedMediaTypeError } from "./http-errors.js";
 
 // A request here is two short fields; anything larger is a mistake or an attack.

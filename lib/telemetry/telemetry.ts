@@ -1,7 +1,7 @@
 /**
  * What the backends report about their own work, for the operator's metrics. Each method is
  * called on a hot path, so implementations only count: no I/O, no allocation worth noticing.
- * The backends are given one by create-data-interface.ts; `NO_TELEMETRY` ignores everything.
+ * The backends are given one by backend/create-backend.ts; `NO_TELEMETRY` ignores everything.
  */
 export interface Telemetry {
   /** A group commit of `size` events to the MariaDB log took `seconds`. */

@@ -3,9 +3,9 @@ import { expect } from "chai";
 import type { Page } from "puppeteer-core";
 import { frequencyLetterStream } from "../../lib/client/letter-stream.js";
 import { runLoad } from "../../lib/client/load-client.js";
-import { StoreUnavailableError } from "../../lib/data/data-errors.js";
-import type { DataInterface } from "../../lib/data/data-interface.js";
-import type { GraphInterface } from "../../lib/graph/graph-interface.js";
+import { StoreUnavailableError } from "../../lib/backend/data-errors.js";
+import type { DataInterface } from "../../lib/backend/data-interface.js";
+import type { GraphBackend } from "../../lib/backend/graph-backend.js";
 import type { SymbolAggregate } from "../../lib/model/aggregates.js";
 import { seededRandom } from "../../lib/model/random.js";
 import { nowMicros } from "../../lib/model/timestamp.js";
@@ -129,7 +129,7 @@ describe("the dashboard page in a real browser (chromium)", function () {
       random: seededRandom(6),
     });
     expect(summary.errors, summary.errorSamples.join("\n")).to.equal(0);
-    if (factory === graphBackend) await untilGraphCurrent(backend.data as GraphInterface);
+    if (factory === graphBackend) await untilGraphCurrent(backend.data as GraphBackend);
   });
 
   after(async () => {

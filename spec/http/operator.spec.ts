@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { createApp } from "../../lib/app.js";
-import { NullInterface } from "../../lib/data/null-interface.js";
-import { openGraphInterface, type GraphInterface } from "../../lib/graph/graph-interface.js";
+import { NullBackend } from "../../lib/baselines/null-backend.js";
+import { openGraphBackend, type GraphBackend } from "../../lib/backend/graph-backend.js";
 import { createLogger, type LogLevel } from "../../lib/telemetry/logger.js";
 import { PrometheusTelemetry } from "../../lib/telemetry/prometheus-telemetry.js";
 import { eventually } from "../support/services.js";
@@ -25,7 +25,7 @@ function metric(text: string, series: string): number | undefined {
 
 describe("operator endpoints (null backend)", () => {
   let server: TestServer;
-  before(async () => (server = await serve(new NullInterface())));
+  before(async () => (server = await serve(new NullBackend())));
   after(() => server.close());
 
   it("when /healthz is asked, then 200 alive", async () => {
@@ -106,7 +106,7 @@ describe("the access log", () => {
         done();
       },
     });
-    const app = createApp(new NullInterface(), Math.random, {
+    const app = createApp(new NullBackend(), Math.random, {
       logger: createLogger(level, sink),
       telemetry: new PrometheusTelemetry({ processMetrics: false }),
     });
@@ -157,7 +157,7 @@ interface GraphReadinessReply {
 
 describeWithStores("operator endpoints on the real stores (graph backend)", () => {
   let proxy: TcpProxy;
-  let backend: GraphInterface;
+  let backend: GraphBackend;
   let server: TestServer;
   let neo4jUri: string;
 
@@ -168,7 +168,7 @@ describeWithStores("operator endpoints on the real stores (graph backend)", () =
     proxy = await new TcpProxy(target.hostname, Number(target.port)).open();
     neo4jUri = `bolt://127.0.0.1:${proxy.port}`;
     await resetStores();
-    backend = await openGraphInterface({
+    backend = await openGraphBackend({
       ...config,
       neo4j: { ...config.neo4j, uri: neo4jUri, uris: [neo4jUri] },
     });

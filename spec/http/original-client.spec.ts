@@ -226,7 +226,7 @@ function describeOriginalClient(factory: BackendFactory) {
       });
 
       // A fresh store for graph means emptying the shared MariaDB and Neo4j stores under this
-      // suite's running backend; graph's empty shape is checked in spec/graph/accuracy.spec.ts.
+      // suite's running backend; graph's empty shape is checked in spec/stores/accuracy.spec.ts.
       if (factory.name !== "graph")
         it("when a symbol has no events, then count and followups are 0, the times null, and the symbol the letter asked", async () => {
           const fresh = await openServed(factory);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { NullInterface } from "../../lib/data/null-interface.js";
-import type { GraphInterface } from "../../lib/graph/graph-interface.js";
+import { NullBackend } from "../../lib/baselines/null-backend.js";
+import type { GraphBackend } from "../../lib/backend/graph-backend.js";
 import { LogTruth } from "../../ops/log-truth.js";
 import { backendsUnderTest, type BackendFactory } from "../support/backends.js";
 import { generateEventStream, replayClock } from "../support/event-stream.js";
@@ -134,7 +134,7 @@ function describeSeries(factory: BackendFactory) {
       const backend = await factory.open(replayClock(events));
       await feedEvents(backend.data, events);
       if (factory.name === "graph") {
-        const graph = backend.data as GraphInterface;
+        const graph = backend.data as GraphBackend;
         await untilGraphCurrent(graph);
         truth = new LogTruth(graph.pool);
       }
@@ -196,7 +196,7 @@ for (const factory of backendsUnderTest) describeSeries(factory);
 
 describe("GET /dashboard/series: validation", () => {
   let server: TestServer;
-  before(async () => (server = await serve(new NullInterface())));
+  before(async () => (server = await serve(new NullBackend())));
   after(() => server.close());
 
   const bad: [string, string, RegExp][] = [

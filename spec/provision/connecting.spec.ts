@@ -4,7 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { expect } from "chai";
 import { loadConfig, PROJECT_ROOT } from "../../lib/config.js";
-import { createMariadbPool } from "../../lib/graph/mariadb.js";
+import { createMariadbPool } from "../../lib/stores/mariadb.js";
 import { describeWithStores } from "../support/stores-available.js";
 
 const PROVISION = path.join(PROJECT_ROOT, "provision");

@@ -3,8 +3,8 @@ import fs from "node:fs";
 import { expect } from "chai";
 import neo4j from "neo4j-driver";
 import { loadConfig, PROJECT_ROOT } from "../../lib/config.js";
-import { createMariadbPool } from "../../lib/graph/mariadb.js";
-import { testReadNeo4jUri } from "../../stores/scratch-stores.js";
+import { createMariadbPool } from "../../lib/stores/mariadb.js";
+import { testReadNeo4jUri } from "../../scratch/scratch-stores.js";
 import { testConfig } from "../support/graph-stores.js";
 import { describeWithStores } from "../support/stores-available.js";
 

@@ -2,10 +2,10 @@ import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { countLoggedEvents, openEmptyGraphBackend } from "./graph-stores.js";
-import { MemoryInterface } from "./memory-interface.js";
+import { MemoryBackend } from "./memory-backend.js";
 import { STORES_AVAILABLE } from "./stores-available.js";
-import type { DataInterface } from "../../lib/data/data-interface.js";
-import { SqliteInterface } from "../../lib/data/sqlite-interface.js";
+import type { DataInterface } from "../../lib/backend/data-interface.js";
+import { SqliteBackend } from "../../lib/baselines/sqlite-backend.js";
 import type { Micros } from "../../lib/model/timestamp.js";
 
 /** A backend opened for one test, with a way to see how many raw events it holds. */
@@ -25,7 +25,7 @@ export interface BackendFactory {
 export const memoryBackend: BackendFactory = {
   name: "memory",
   async open(clock) {
-    const data = new MemoryInterface(clock);
+    const data = new MemoryBackend(clock);
     return { data, storedEvents: async () => data.events.length, close: () => data.close() };
   },
 };
@@ -42,7 +42,7 @@ export const sqliteBackend: BackendFactory = {
   async open(clock) {
     const dir = fs.mkdtempSync(path.join(SQLITE_TEST_DIR, "vowelgraph-"));
     const file = path.join(dir, "events.sqlite");
-    const data = new SqliteInterface(file, clock);
+    const data = new SqliteBackend(file, clock);
     const Database = (await import("better-sqlite3")).default;
     const reader = new Database(file, { readonly: true });
     return {

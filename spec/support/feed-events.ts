@@ -1,4 +1,4 @@
-import type { DataInterface } from "../../lib/data/data-interface.js";
+import type { DataInterface } from "../../lib/backend/data-interface.js";
 import type { GeneratedEvent } from "./event-stream.js";
 
 /**

@@ -1,12 +1,12 @@
-import { scratchConfig, scratchStoreEnv } from "../../stores/scratch-stores.js";
-import { GraphInterface, openGraphInterface } from "../../lib/graph/graph-interface.js";
-import { createMariadbPool, dropEventLog } from "../../lib/graph/mariadb.js";
-import { createNeo4jDriver, wipeGraph } from "../../lib/graph/neo4j.js";
+import { scratchConfig, scratchStoreEnv } from "../../scratch/scratch-stores.js";
+import { GraphBackend, openGraphBackend } from "../../lib/backend/graph-backend.js";
+import { createMariadbPool, dropEventLog } from "../../lib/stores/mariadb.js";
+import { createNeo4jDriver, wipeGraph } from "../../lib/stores/neo4j.js";
 import type { Micros } from "../../lib/model/timestamp.js";
 import { eventually } from "./services.js";
 
 /**
- * The tests' own stores, shared with the benchmark (stores/scratch-stores.ts): database `og_test`
+ * The tests' own stores, shared with the benchmark (scratch/scratch-stores.ts): database `og_test`
  * on the tests' own MariaDB server (`mariadb-test`, port 3307) and the Neo4j test instance (Bolt
  * 7688), both started by provision/services.sh, so a test run never touches the service's data
  * or its servers.
@@ -44,13 +44,13 @@ export async function resetStores(): Promise<void> {
 }
 
 /** A graph backend on empty test stores, with an optional replay clock. */
-export async function openEmptyGraphBackend(clock?: () => Micros): Promise<GraphInterface> {
+export async function openEmptyGraphBackend(clock?: () => Micros): Promise<GraphBackend> {
   await resetStores();
-  return openGraphInterface(testConfig(), clock);
+  return openGraphBackend(testConfig(), clock);
 }
 
 /** Counts raw events straight from MariaDB. */
-export async function countLoggedEvents(backend: GraphInterface): Promise<number> {
+export async function countLoggedEvents(backend: GraphBackend): Promise<number> {
   const [rows] = await backend.pool.query("SELECT COUNT(*) AS n FROM events");
   return Number((rows as { n: number }[])[0]!.n);
 }
@@ -63,13 +63,13 @@ export const GRAPH_CURRENT_WAIT_MS = 180_000;
  * of events at full speed gets ahead of the projection by more than a dashboard read waits for
  * (5 s), most of all on a cold JVM; this is the test waiting, not the service.
  */
-export async function untilGraphCurrent(backend: GraphInterface): Promise<void> {
+export async function untilGraphCurrent(backend: GraphBackend): Promise<void> {
   await eventually(GRAPH_CURRENT_WAIT_MS / 1000, async () =>
     (await backend.graphLag()).every(({ behind }) => behind === 0),
   );
 }
 
 /** What the rebuild needs, from a backend's own connections (its first Neo4j server). */
-export function rebuildStores(backend: GraphInterface) {
+export function rebuildStores(backend: GraphBackend) {
   return { driver: backend.servers[0]!.driver, reader: backend.reader, leases: backend.leases };
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { DataInterface } from "../../lib/data/data-interface.js";
+import type { DataInterface } from "../../lib/backend/data-interface.js";
 import type { SymbolAggregate } from "../../lib/model/aggregates.js";
 import type { RandomSource } from "../../lib/model/random.js";
 import type { Micros } from "../../lib/model/timestamp.js";

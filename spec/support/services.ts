@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../../lib/config.js";
-import { scratchStoreEnv } from "../../stores/scratch-stores.js";
+import { scratchStoreEnv } from "../../scratch/scratch-stores.js";
 
 const run = promisify(execFile);
 

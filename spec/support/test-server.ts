@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "../../lib/app.js";
 import { createHttpServer } from "../../lib/server.js";
-import type { DataInterface } from "../../lib/data/data-interface.js";
+import type { DataInterface } from "../../lib/backend/data-interface.js";
 import type { RandomSource } from "../../lib/model/random.js";
 
 export interface TestServer {

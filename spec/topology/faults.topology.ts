@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { RowDataPacket } from "mysql2/promise";
-import { GraphDashboard } from "../../lib/graph/graph-dashboard.js";
-import { CURRENT_LAG_SECONDS } from "../../lib/graph/graph-readiness.js";
-import type { GraphInterface } from "../../lib/graph/graph-interface.js";
+import { GraphDashboard } from "../../lib/reads/graph-dashboard.js";
+import { CURRENT_LAG_SECONDS } from "../../lib/backend/graph-readiness.js";
+import type { GraphBackend } from "../../lib/backend/graph-backend.js";
 import { verifyGraph } from "../../ops/verify.js";
 import {
   Api,
@@ -416,7 +416,7 @@ describe("three hosts: the log on a Galera cluster, faults between them", functi
         pool,
         symbolAggregates: (s: string) => dashboard.symbolAggregates(s),
         rangeAggregates: (l: number, u: number) => dashboard.rangeAggregates(l, u),
-      } as unknown as GraphInterface;
+      } as unknown as GraphBackend;
       const started = performance.now();
       try {
         let outcome = await verifyGraph(graph);

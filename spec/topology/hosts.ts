@@ -4,8 +4,8 @@ import path from "node:path";
 import type { Pool } from "mysql2/promise";
 import type { Driver } from "neo4j-driver";
 import { PROJECT_ROOT } from "../../lib/config.js";
-import { createMariadbPool } from "../../lib/graph/mariadb.js";
-import { createNeo4jDriver } from "../../lib/graph/neo4j.js";
+import { createMariadbPool } from "../../lib/stores/mariadb.js";
+import { createNeo4jDriver } from "../../lib/stores/neo4j.js";
 
 /**
  * The three simulated hosts of the topology test, as seen from the switch namespace vg-br

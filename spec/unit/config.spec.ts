@@ -14,7 +14,7 @@ import {
   testNeo4jUris,
   testReadNeo4jServer,
   testReadNeo4jUri,
-} from "../../stores/scratch-stores.js";
+} from "../../scratch/scratch-stores.js";
 
 describe("configuration", () => {
   it("when nothing is set, then SPEC's defaults apply", () => {

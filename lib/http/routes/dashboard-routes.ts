@@ -1,5 +1,5 @@
 import type { Express } from "express";
-import type { DataInterface } from "../../data/data-interface.js";
+import type { DataInterface } from "../../backend/data-interface.js";
 import { bucketCount, MAX_SERIES_BUCKETS, seriesSpan } from "../../model/series.js";
 import { readTimestamp, SUPPORTED_TIMES, type Micros } from "../../model/timestamp.js";
 import { BadRequestError } from "../http-errors.js";

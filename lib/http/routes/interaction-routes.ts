@@ -1,5 +1,5 @@
 import type { Express } from "express";
-import type { DataInterface } from "../../data/data-interface.js";
+import type { DataInterface } from "../../backend/data-interface.js";
 import { guessIsVowel } from "../../model/guess.js";
 import type { RandomSource } from "../../model/random.js";
 import { parseOptionalBody, requestFields, writeOptions } from "../request-fields.js";

@@ -1,5 +1,5 @@
 import type { Express } from "express";
-import type { DataInterface, Readiness } from "../../data/data-interface.js";
+import type { DataInterface, Readiness } from "../../backend/data-interface.js";
 import type { MetricsSource } from "../../telemetry/cluster-metrics.js";
 
 const started = Date.now();
