@@ -234,7 +234,7 @@ export async function measureDenseRange(options: DenseRangeOptions): Promise<Den
   await emptyStores(config);
 
   let now = 0;
-  const backend = await openGraphBackend(config, () => now);
+  const backend = await openGraphBackend(config, { clock: () => now });
   const result = {} as DenseRangeResult;
   try {
     const cpuBefore = pid === null ? null : cpuSecondsOf(pid);

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { isManagedServer, loadConfig } from "../lib/config.js";
-import { Leases } from "../lib/log/leases.js";
 import { LogReader } from "../lib/log/log-reader.js";
 import { createMariadbPool, migrate } from "../lib/stores/mariadb.js";
 import { createNeo4jDriver } from "../lib/stores/neo4j.js";
@@ -48,7 +47,7 @@ try {
   const started = performance.now();
   let lastReport = 0;
   const phases: [string, number][] = [];
-  const stores = { driver, reader: new LogReader(pool), leases: new Leases(pool) };
+  const stores = { driver, reader: new LogReader(pool) };
   const events = await rebuildGraph(stores, mode, {
     onProgress: (behind) => {
       if (performance.now() - lastReport < 1000) return;

@@ -1,6 +1,5 @@
 import type { Driver } from "neo4j-driver";
-import { GraphProjection } from "../lib/projection/projector.js";
-import type { Leases } from "../lib/log/leases.js";
+import { catchUp } from "../lib/projection/catch-up.js";
 import { eventsBehind } from "../lib/log/log-positions.js";
 import type { LogReader } from "../lib/log/log-reader.js";
 import { importGraph } from "./graph-import.js";
@@ -40,7 +39,6 @@ export type RebuildMode = { kind: "import"; server: string } | { kind: "replay" 
 export interface RebuildStores {
   driver: Driver;
   reader: LogReader;
-  leases: Leases;
 }
 
 export interface RebuildObserver {
@@ -56,7 +54,7 @@ export interface RebuildObserver {
  * Returns the number of events the log held when the rebuild started.
  */
 export async function rebuildGraph(
-  { driver, reader, leases }: RebuildStores,
+  { driver, reader }: RebuildStores,
   mode: RebuildMode,
   { onProgress, onPhase }: RebuildObserver = {},
 ): Promise<number> {
@@ -67,11 +65,13 @@ export async function rebuildGraph(
     return result;
   };
   const logId = await reader.logId();
-  const catchUp = async () => {
-    const projection = new GraphProjection("rebuild", driver, reader, leases, logId, {
-      chunkSize: REPLAY_CHUNK,
-    });
-    await projection.catchUp(await reader.heads(), onProgress);
+  const toLogEnd = async () => {
+    const target = await reader.heads();
+    await catchUp(
+      { server: "rebuild", driver, log: reader, logId, chunkSize: REPLAY_CHUNK },
+      target,
+      onProgress,
+    );
   };
   if (mode.kind === "import") {
     const imported = await importGraph(reader, mode.server, timed);
@@ -80,11 +80,11 @@ export async function rebuildGraph(
     await timed("indexes", () =>
       untilAvailable(() => prepareGraph(driver, logId), DATABASE_OPEN_WAIT_MS),
     );
-    await timed("catch-up", catchUp);
+    await timed("catch-up", toLogEnd);
     return eventsBehind(new Map(), imported);
   }
   await timed("wipe", () => resetGraph(driver, logId));
   const target = await reader.heads();
-  await timed("replay", catchUp);
+  await timed("replay", toLogEnd);
   return eventsBehind(new Map(), target);
 }

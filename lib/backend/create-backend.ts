@@ -23,7 +23,7 @@ export async function createBackend(
     case "graph": {
       // Loaded only when chosen, so the baselines never load the database drivers.
       const { openGraphBackend } = await import("./graph-backend.js");
-      return openGraphBackend(config, undefined, telemetry, peers);
+      return openGraphBackend(config, { telemetry, peers });
     }
   }
 }

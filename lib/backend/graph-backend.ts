@@ -7,8 +7,8 @@ import type { SeriesGrain } from "../model/series.js";
 import { nowMicros, type Micros } from "../model/timestamp.js";
 import { EventLog } from "../log/event-log.js";
 import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
-import { GraphDashboard } from "../reads/graph-dashboard.js";
-import { GraphProjection } from "../projection/projector.js";
+import type { GraphDashboard } from "../reads/graph-dashboard.js";
+import { GraphServer } from "./graph-server.js";
 import { graphReadiness } from "./graph-readiness.js";
 import { Leases } from "../log/leases.js";
 import { LogReader } from "../log/log-reader.js";
@@ -17,72 +17,80 @@ import { createNeo4jDriver } from "../stores/neo4j.js";
 import type { ProjectionPeers } from "../projection/projection-peers.js";
 import { WriteBackpressure } from "../log/write-backpressure.js";
 
+export interface GraphBackendOptions {
+  pool: Pool;
+  /** One driver per Neo4j server, each holding a full projection of the log. */
+  drivers: { uri: string; driver: Driver }[];
+  /** Server time of each event (tests set it). */
+  clock?: () => Micros;
+  /** Where the log and the projections report (metrics). */
+  telemetry?: Telemetry;
+  /** The MariaDB server's name for /readyz. */
+  mariadbName?: string;
+  /** The other processes of a `WORKERS` service, which the projections keep informed. */
+  peers?: ProjectionPeers;
+}
+
 /** How long a dashboard read waits for a graph to hold the log's committed events; then 503. */
 const CATCH_UP_WAIT_MS = 5000;
 
-/** One Neo4j server: its driver, the projection that keeps it, the queries that read it. */
-export interface GraphServer {
-  uri: string;
-  driver: Driver;
-  projection: GraphProjection;
-  dashboard: GraphDashboard;
-}
-
 /**
  * The product backend: every event is committed to the MariaDB log first (the system of
- * record), then projected into each Neo4j server's graph, which answers the dashboards.
+ * record, log/), then projected into each Neo4j server's graph (projection/), which answers
+ * the dashboards (reads/) once it holds every event committed before the read.
  */
 export class GraphBackend implements DataInterface {
   readonly reader: LogReader;
   readonly leases: Leases;
   log!: EventLog;
   servers: GraphServer[] = [];
+  private readonly clock: () => Micros;
 
-  constructor(
-    readonly pool: Pool,
-    private readonly drivers: { uri: string; driver: Driver }[],
-    private readonly clock: () => Micros = nowMicros,
-    /**
-     * Telemetry for the log and the projection to report to; the stores' names for /readyz;
-     * the other processes of a `WORKERS` service, which the projections keep informed.
-     */
-    readonly options: { telemetry?: Telemetry; mariadbName?: string; peers?: ProjectionPeers } = {},
-  ) {
-    this.reader = new LogReader(pool);
-    this.leases = new Leases(pool);
+  /** The log's MariaDB pool (tools and tests query the log through it). */
+  readonly pool: Pool;
+
+  constructor(private readonly options: GraphBackendOptions) {
+    this.pool = options.pool;
+    this.reader = new LogReader(options.pool);
+    this.leases = new Leases(options.pool);
+    this.clock = options.clock ?? nowMicros;
   }
 
   /** Migrates the log, leases a writer id, and starts a projection per Neo4j server. */
   async open(): Promise<this> {
-    await migrate(this.pool);
+    const { pool, drivers, peers } = this.options;
+    await migrate(pool);
     const logId = await this.reader.logId();
-    this.servers = this.drivers.map(({ uri, driver }) => ({
-      uri,
-      driver,
-      projection: new GraphProjection(uri, driver, this.reader, this.leases, logId, {
-        telemetry: this.telemetry,
-        peers: this.options.peers,
-      }),
-      dashboard: new GraphDashboard(driver),
-    }));
-    const backpressure = new WriteBackpressure(
-      () => this.servers.map((server) => server.projection),
-      () => this.log.writer,
+    const telemetry = this.telemetry;
+    this.servers = drivers.map(
+      ({ uri, driver }) =>
+        new GraphServer({
+          uri,
+          driver,
+          log: this.reader,
+          leases: this.leases,
+          logId,
+          peers,
+          telemetry,
+        }),
     );
-    this.log = new EventLog(
-      this.pool,
-      this.leases,
-      (events) => {
-        for (const server of this.servers) server.projection.committed(events.length);
+    const backpressure = new WriteBackpressure({
+      graphs: () => this.servers.map((server) => server.progress),
+      writer: () => this.log.writer,
+    });
+    this.log = new EventLog({
+      pool,
+      leases: this.leases,
+      telemetry,
+      onCommit: (events) => {
+        for (const server of this.servers) server.committed(events.length);
         const last = events.at(-1);
         if (last) backpressure.committed(last.seq);
       },
-      undefined,
-      this.telemetry,
-      async () => this.telemetry.writesHeld((await backpressure.admit()) / 1000),
-    );
+      admit: async () => telemetry.writesHeld((await backpressure.admit()) / 1000),
+    });
     await this.log.open();
-    await Promise.all(this.servers.map((server) => server.projection.start()));
+    await Promise.all(this.servers.map((server) => server.start()));
     return this;
   }
 
@@ -108,10 +116,7 @@ export class GraphBackend implements DataInterface {
   async graphLag(): Promise<{ server: string; behind: number | null }[]> {
     const heads = await this.reader.heads();
     return Promise.all(
-      this.servers.map(async ({ uri, projection }) => ({
-        server: uri,
-        behind: await projection.lag(heads),
-      })),
+      this.servers.map(async (server) => ({ server: server.uri, behind: await server.lag(heads) })),
     );
   }
 
@@ -132,8 +137,11 @@ export class GraphBackend implements DataInterface {
 
   async close() {
     await this.log?.close();
-    await Promise.all(this.servers.map((server) => server.projection.close()));
-    await Promise.all([this.pool.end(), ...this.drivers.map(({ driver }) => driver.close())]);
+    await Promise.all(this.servers.map((server) => server.close()));
+    await Promise.all([
+      this.options.pool.end(),
+      ...this.options.drivers.map(({ driver }) => driver.close()),
+    ]);
   }
 
   /**
@@ -145,12 +153,12 @@ export class GraphBackend implements DataInterface {
     const need = await this.reader.heads();
     const deadline = Date.now() + CATCH_UP_WAIT_MS;
     const ordered = [...this.servers].sort(
-      (a, b) => Number(b.projection.isProjector) - Number(a.projection.isProjector),
+      (a, b) => Number(b.projector.isProjecting) - Number(a.projector.isProjecting),
     );
     let failure: unknown;
     for (const server of ordered) {
       try {
-        await server.projection.waitFor(need, deadline);
+        await server.gate.waitFor(need, deadline);
         return await query(server.dashboard);
       } catch (error) {
         if (!(error instanceof StoreUnavailableError)) throw error;
@@ -164,17 +172,18 @@ export class GraphBackend implements DataInterface {
 /** Connects to the stores with the configured credentials; the caller closes it. */
 export async function openGraphBackend(
   config: Config,
-  clock?: () => Micros,
-  telemetry: Telemetry = NO_TELEMETRY,
-  peers?: ProjectionPeers,
+  options: Pick<GraphBackendOptions, "clock" | "telemetry" | "peers"> = {},
 ) {
   const { host, port, database } = config.mariadb;
-  const backend = new GraphBackend(
-    createMariadbPool(config.mariadb),
-    config.neo4j.uris.map((uri) => ({ uri, driver: createNeo4jDriver(config.neo4j, uri) })),
-    clock,
-    { telemetry, mariadbName: `${host}:${port}/${database}`, peers },
-  );
+  const backend = new GraphBackend({
+    ...options,
+    pool: createMariadbPool(config.mariadb),
+    drivers: config.neo4j.uris.map((uri) => ({
+      uri,
+      driver: createNeo4jDriver(config.neo4j, uri),
+    })),
+    mariadbName: `${host}:${port}/${database}`,
+  });
   try {
     return await backend.open();
   } catch (error) {

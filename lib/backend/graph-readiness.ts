@@ -1,7 +1,7 @@
 import type { Readiness } from "./data-interface.js";
 import { nowMicros, type Micros } from "../model/timestamp.js";
 import type { Telemetry } from "../telemetry/telemetry.js";
-import type { GraphProjection } from "../projection/projector.js";
+import type { ProjectionStatus } from "../projection/projector.js";
 import { eventsBehind, positionPairs, type LogPositions } from "../log/log-positions.js";
 import type { LogReader } from "../log/log-reader.js";
 
@@ -83,7 +83,11 @@ async function oldestMissingAge(
  */
 export async function graphReadiness(
   log: LogReader,
-  servers: readonly { uri: string; projection: GraphProjection }[],
+  servers: readonly {
+    uri: string;
+    status: ProjectionStatus;
+    probePositions(): Promise<LogPositions>;
+  }[],
   options: { mariadbName: string; telemetry: Telemetry; now?: () => Micros },
 ): Promise<GraphReadiness> {
   const now = (options.now ?? nowMicros)();
@@ -106,8 +110,8 @@ export async function graphReadiness(
   }
 
   const neo4j = await Promise.all(
-    servers.map(async ({ uri, projection }): Promise<Neo4jReadiness> => {
-      const status = projection.status;
+    servers.map(async (server): Promise<Neo4jReadiness> => {
+      const { uri, status } = server;
       const state: Neo4jReadiness = {
         server: uri,
         reachable: status.reachable,
@@ -119,7 +123,7 @@ export async function graphReadiness(
       };
       try {
         if (!status.reachable) throw new Error(status.problem ?? "not connected");
-        const positions = await within(projection.probePositions(), "Neo4j");
+        const positions = await within(server.probePositions(), "Neo4j");
         state.positions = positionPairs(positions);
         if (heads) {
           state.lagEvents = eventsBehind(positions, heads);

@@ -1,3 +1,4 @@
+import type { WriteOptions } from "../backend/data-interface.js";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import {
   OutcomeUnknownError,
@@ -11,12 +12,6 @@ import type { LoggedEvent } from "./logged-event.js";
 import { isRetryableConflict, QUERY_TIMEOUT_MS, translateMariadbError } from "../stores/mariadb.js";
 import { SQL } from "../stores/statements.js";
 import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
-
-/** How a caller may bound one request: its Idempotency-Key, and a signal that its client left. */
-export interface AppendOptions {
-  key?: string;
-  signal?: AbortSignal;
-}
 
 interface Pending {
   request: LogRequest;
@@ -51,6 +46,17 @@ export interface WriteLimits {
 
 export const DEFAULT_WRITE_LIMITS: WriteLimits = { maxQueued: 20_000, deadlineMs: 10_000 };
 
+export interface EventLogOptions {
+  pool: Pool;
+  leases: Leases;
+  /** Told after each commit, with the events it appended (a hint to wake projections). */
+  onCommit?: (events: readonly LoggedEvent[]) => void;
+  limits?: WriteLimits;
+  telemetry?: Telemetry;
+  /** Resolves when the next batch may be written (write-backpressure.ts). */
+  admit?: () => Promise<unknown>;
+}
+
 // Bounds one multi-row statement; larger bursts simply take several batches.
 const MAX_BATCH = 2000;
 // A conflict with another writer (a duplicate key, a Galera certification failure) is retried
@@ -79,16 +85,21 @@ export class EventLog {
   private renewal: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(
-    private readonly pool: Pool,
-    private readonly leases: Leases,
-    /** Told after each commit, with the events it appended (a hint to wake projections). */
-    private readonly onCommit: (events: readonly LoggedEvent[]) => void = () => {},
-    private readonly limits: WriteLimits = DEFAULT_WRITE_LIMITS,
-    private readonly telemetry: Telemetry = NO_TELEMETRY,
-    /** Resolves when the next batch may be written (write-backpressure.ts). */
-    private readonly admit: () => Promise<unknown> = async () => {},
-  ) {}
+  private readonly pool: Pool;
+  private readonly leases: Leases;
+  private readonly onCommit: (events: readonly LoggedEvent[]) => void;
+  private readonly limits: WriteLimits;
+  private readonly telemetry: Telemetry;
+  private readonly admit: () => Promise<unknown>;
+
+  constructor(options: EventLogOptions) {
+    this.pool = options.pool;
+    this.leases = options.leases;
+    this.onCommit = options.onCommit ?? (() => {});
+    this.limits = options.limits ?? DEFAULT_WRITE_LIMITS;
+    this.telemetry = options.telemetry ?? NO_TELEMETRY;
+    this.admit = options.admit ?? (async () => {});
+  }
 
   /** Leases a writer id; fails if every one of MAX_WRITERS is held by a live process. */
   async open(): Promise<void> {
@@ -101,11 +112,11 @@ export class EventLog {
     return this.writerId;
   }
 
-  appendInitial(uuid: string, symbol: string, guess: boolean, at: number, options?: AppendOptions) {
+  appendInitial(uuid: string, symbol: string, guess: boolean, at: number, options?: WriteOptions) {
     return this.enqueue({ kind: "initial", uuid, symbol, guess, at, key: options?.key }, options);
   }
 
-  appendFollowup(uuid: string, at: number, options?: AppendOptions) {
+  appendFollowup(uuid: string, at: number, options?: WriteOptions) {
     return this.enqueue({ kind: "followup", uuid, at, key: options?.key }, options);
   }
 
@@ -144,7 +155,7 @@ export class EventLog {
     if (!this.closed) this.renewal = setTimeout(() => void this.renewLease(), LEASE_RENEW_MS);
   }
 
-  private enqueue(request: LogRequest, options?: AppendOptions): Promise<{ guess?: boolean }> {
+  private enqueue(request: LogRequest, options?: WriteOptions): Promise<{ guess?: boolean }> {
     if (this.queue.length >= this.limits.maxQueued) {
       return Promise.reject(
         new StoreBusyError(`${this.queue.length} requests are already waiting to be logged`),

@@ -26,6 +26,21 @@ export const DEFAULT_BACKPRESSURE: BackpressureLimits = {
   pollMs: 20,
 };
 
+/** What one graph can say about how far it has applied a writer (projection/writer-progress.ts). */
+export interface WriterProgressSource {
+  progress(writer: number): Promise<WriterProgress | null>;
+}
+
+export interface WriteBackpressureOptions {
+  /** The graphs this process's commits must reach: every Neo4j server's. */
+  graphs: () => readonly WriterProgressSource[];
+  /** This process's writer id. */
+  writer: () => number;
+  limits?: BackpressureLimits;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /** Commits older than this are forgotten, answered or not: the list stays bounded. */
 const FORGET_MS = 60_000;
 
@@ -43,16 +58,19 @@ export class WriteBackpressure {
   /** This process's commits not known to be in every live graph: the last seq of each, and when. */
   private commits: { seq: number; at: number }[] = [];
 
-  constructor(
-    private readonly graphs: () => readonly {
-      progress(writer: number): Promise<WriterProgress | null>;
-    }[],
-    private readonly writer: () => number,
-    private readonly limits: BackpressureLimits = DEFAULT_BACKPRESSURE,
-    private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
-      new Promise((resolve) => setTimeout(resolve, ms)),
-  ) {}
+  private readonly graphs: () => readonly WriterProgressSource[];
+  private readonly writer: () => number;
+  private readonly limits: BackpressureLimits;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: WriteBackpressureOptions) {
+    this.graphs = options.graphs;
+    this.writer = options.writer;
+    this.limits = options.limits ?? DEFAULT_BACKPRESSURE;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
   /** This process committed its sequence up to `seq`. */
   committed(seq: number): void {

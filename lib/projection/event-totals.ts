@@ -1,7 +1,7 @@
 import type { Micros } from "../model/timestamp.js";
 import type { LoggedEvent } from "../log/logged-event.js";
 import { SYMBOLS } from "../model/symbols.js";
-import { GRAINS, type Grain } from "../reads/range-plan.js";
+import { GRAINS, type Grain } from "../model/grains.js";
 import { TotalsTable } from "./totals-table.js";
 
 /** What the graph keeps per Symbol and per Bucket: the dashboard entry, before formatting. */

@@ -1,7 +1,7 @@
 import neo4j, { type Integer } from "neo4j-driver";
 import { EventTotals, type Totals } from "./event-totals.js";
 import type { LoggedEvent } from "../log/logged-event.js";
-import type { Grain } from "../reads/range-plan.js";
+import type { Grain } from "../model/grains.js";
 
 // JS numbers reach Cypher as floats; times and counts must stay integers in the graph.
 const int = (value: number): Integer => neo4j.int(value);

@@ -38,15 +38,17 @@ describeWithStores(
       this.timeout(120_000);
       pid = listeningPid(testConfig().neo4j.uri);
       await resetStores();
-      backend = await openGraphBackend(testConfig(), undefined, {
-        ...NO_TELEMETRY,
-        readersWaiting: (delta) => (gauge += delta),
+      backend = await openGraphBackend(testConfig(), {
+        telemetry: {
+          ...NO_TELEMETRY,
+          readersWaiting: (delta) => (gauge += delta),
+        },
       });
       // This process is the projector and the graph is warm: what follows is the hold-up alone.
       await backend.logInitial(randomUUID(), "a", true);
       await eventually(60, async () => {
-        const projection = backend!.servers[0]!.projection;
-        return projection.isProjector && (await backend!.symbolAggregates("a")).count === 1;
+        const server = backend!.servers[0]!;
+        return server.projector.isProjecting && (await backend!.symbolAggregates("a")).count === 1;
       });
     });
 
@@ -60,7 +62,7 @@ describeWithStores(
     });
 
     it(`when ${READERS} reads wait through a projection held back in one pass, then each holds one waiter and one timer until it gives up`, async () => {
-      const projection = backend!.servers[0]!.projection;
+      const gate = backend!.servers[0]!.gate;
       const baseline = activeTimers();
       process.kill(pid, "SIGSTOP");
       stopped = true;
@@ -81,7 +83,7 @@ describeWithStores(
       while (settled < READERS) {
         samples.push({
           inFlight: READERS - settled,
-          waiters: projection.readersWaiting,
+          waiters: gate.readersWaiting,
           gauge,
           timers: activeTimers() - baseline,
         });
@@ -106,7 +108,7 @@ describeWithStores(
           sample.inFlight + OTHER_TIMERS,
         );
       }
-      expect(projection.readersWaiting, "none left behind").to.equal(0);
+      expect(gate.readersWaiting, "none left behind").to.equal(0);
       expect(gauge).to.equal(0);
       expect(activeTimers() - baseline, "no timer left behind").to.be.at.most(OTHER_TIMERS);
 

@@ -46,7 +46,7 @@ export async function resetStores(): Promise<void> {
 /** A graph backend on empty test stores, with an optional replay clock. */
 export async function openEmptyGraphBackend(clock?: () => Micros): Promise<GraphBackend> {
   await resetStores();
-  return openGraphBackend(testConfig(), clock);
+  return openGraphBackend(testConfig(), { clock });
 }
 
 /** Counts raw events straight from MariaDB. */
@@ -71,5 +71,5 @@ export async function untilGraphCurrent(backend: GraphBackend): Promise<void> {
 
 /** What the rebuild needs, from a backend's own connections (its first Neo4j server). */
 export function rebuildStores(backend: GraphBackend) {
-  return { driver: backend.servers[0]!.driver, reader: backend.reader, leases: backend.leases };
+  return { driver: backend.servers[0]!.driver, reader: backend.reader };
 }

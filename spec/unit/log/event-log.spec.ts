@@ -80,7 +80,7 @@ describe("the event log's group commit (a fake MariaDB)", () => {
   let fake: FakeLog;
   let log: EventLog;
   const open = async (limits = { maxQueued: 100, deadlineMs: 10_000 }) => {
-    log = new EventLog(fake.pool(), leases, () => {}, limits);
+    log = new EventLog({ pool: fake.pool(), leases, limits });
     await log.open();
   };
   beforeEach(() => {

@@ -21,16 +21,16 @@ class FakeGraph {
 }
 
 function backpressureOver(...graphs: FakeGraph[]) {
-  return new WriteBackpressure(
-    () => graphs,
-    () => 1,
-    LIMITS,
-    () => clock.now,
-    (ms) => {
+  return new WriteBackpressure({
+    graphs: () => graphs,
+    writer: () => 1,
+    limits: LIMITS,
+    now: () => clock.now,
+    sleep: (ms) => {
       clock.now += ms;
       return Promise.resolve();
     },
-  );
+  });
 }
 
 /** A projector that reaches `seq` at `when`, moving all the while. */

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { EventTotals } from "../../../lib/projection/event-totals.js";
-import { GRAINS } from "../../../lib/reads/range-plan.js";
+import { GRAINS } from "../../../lib/model/grains.js";
 import { TotalsTable } from "../../../lib/projection/totals-table.js";
 import { seededRandom } from "../../../lib/model/random.js";
 import { SYMBOLS } from "../../../lib/model/symbols.js";

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { GRAINS, planRange } from "../../../lib/reads/range-plan.js";
+import { GRAINS } from "../../../lib/model/grains.js";
+import { planRange } from "../../../lib/reads/range-plan.js";
 import { seededRandom } from "../../../lib/model/random.js";
 import { MICROS_PER_DAY, MICROS_PER_MINUTE, parseTimestamp } from "../../../lib/model/timestamp.js";
 
