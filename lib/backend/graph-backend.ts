@@ -2,13 +2,13 @@ import type { Driver } from "neo4j-driver";
 import type { Pool } from "mysql2/promise";
 import type { Config } from "../config.js";
 import type { DataInterface, WriteOptions } from "./data-interface.js";
-import { StoreUnavailableError } from "./data-errors.js";
 import type { SeriesGrain } from "../model/series.js";
 import { nowMicros, type Micros } from "../model/timestamp.js";
 import { EventLog } from "../log/event-log.js";
 import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
 import type { GraphDashboard } from "../reads/graph-dashboard.js";
 import { GraphServer } from "./graph-server.js";
+import { FreshReads } from "../reads/fresh-read.js";
 import { graphReadiness } from "./graph-readiness.js";
 import { Leases } from "../log/leases.js";
 import { LogReader } from "../log/log-reader.js";
@@ -45,6 +45,7 @@ export class GraphBackend implements DataInterface {
   log!: EventLog;
   servers: GraphServer[] = [];
   private readonly clock: () => Micros;
+  private readonly reads: FreshReads<GraphDashboard>;
 
   /** The log's MariaDB pool (tools and tests query the log through it). */
   readonly pool: Pool;
@@ -54,6 +55,11 @@ export class GraphBackend implements DataInterface {
     this.reader = new LogReader(options.pool);
     this.leases = new Leases(options.pool);
     this.clock = options.clock ?? nowMicros;
+    this.reads = new FreshReads({
+      graphs: () => this.servers,
+      heads: () => this.reader.heads(),
+      waitMs: CATCH_UP_WAIT_MS,
+    });
   }
 
   /** Migrates the log, leases a writer id, and starts a projection per Neo4j server. */
@@ -144,28 +150,8 @@ export class GraphBackend implements DataInterface {
     ]);
   }
 
-  /**
-   * Answers from a server whose graph holds everything the log had committed when the read
-   * arrived (read-your-writes on every process): this process's own projector first, where it
-   * knows its position without asking; a server that is down is passed over for the next.
-   */
-  private async read<T>(query: (dashboard: GraphDashboard) => Promise<T>): Promise<T> {
-    const need = await this.reader.heads();
-    const deadline = Date.now() + CATCH_UP_WAIT_MS;
-    const ordered = [...this.servers].sort(
-      (a, b) => Number(b.projector.isProjecting) - Number(a.projector.isProjecting),
-    );
-    let failure: unknown;
-    for (const server of ordered) {
-      try {
-        await server.gate.waitFor(need, deadline);
-        return await query(server.dashboard);
-      } catch (error) {
-        if (!(error instanceof StoreUnavailableError)) throw error;
-        failure ??= error;
-      }
-    }
-    throw failure;
+  private read<T>(query: (dashboard: GraphDashboard) => Promise<T>): Promise<T> {
+    return this.reads.read(query);
   }
 }
 

@@ -12,6 +12,7 @@ import {
 import { Projector, type ProjectionStatus } from "../projection/projector.js";
 import { GraphWriterProgress, PROGRESS_READ } from "../projection/writer-progress.js";
 import { GraphDashboard } from "../reads/graph-dashboard.js";
+import type { ReadableGraph } from "../reads/fresh-read.js";
 import { ReadGate } from "../reads/read-gate.js";
 import { boundedRead } from "../stores/neo4j.js";
 import { CYPHER } from "../stores/statements.js";
@@ -42,7 +43,7 @@ export interface GraphServerOptions {
  * log (projection/), the gate that makes reads wait for their writes (reads/read-gate.ts), the
  * dashboard queries, and the news this process exchanges with the others about it.
  */
-export class GraphServer {
+export class GraphServer implements ReadableGraph<GraphDashboard> {
   readonly uri: string;
   readonly driver: Driver;
   readonly positions = new AppliedPositions({ newsMs: NEWS_MS });
@@ -111,6 +112,20 @@ export class GraphServer {
   committed(count: number): void {
     if (this.projector.isProjecting) this.projector.eventsCommitted(count);
     else this.peers.publish({ server: this.uri, kind: "committed", events: count });
+  }
+
+  /** Positions the graph is known to hold now, without asking it. */
+  known(): LogPositions | null {
+    return this.positions.known()?.positions ?? null;
+  }
+
+  /** Waits until the graph holds `need` (read-your-writes), or 503 after `deadline`. */
+  waitFor(need: LogPositions, deadline: number): Promise<void> {
+    return this.gate.waitFor(need, deadline);
+  }
+
+  get projectingHere(): boolean {
+    return this.projector.isProjecting;
   }
 
   get status(): ProjectionStatus {
