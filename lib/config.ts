@@ -19,6 +19,11 @@ export interface Config {
   };
   /** API processes sharing the port (node:cluster); 1 serves from the main process itself. */
   workers: number;
+  /**
+   * Where the graph backend's projector runs: `process`, a process of its own beside the API
+   * processes; `worker`, inside the API processes (one of them, elected by lease).
+   */
+  projector: ProjectorPlacement;
   neo4j: {
     uri: string;
     /** Neo4j servers, each holding a full projection of the log; the first is `uri`. */
@@ -35,6 +40,8 @@ export interface Config {
 }
 
 export const DATA_INTERFACES = ["graph", "sqlite", "null"] as const;
+export const PROJECTOR_PLACEMENTS = ["process", "worker"] as const;
+export type ProjectorPlacement = (typeof PROJECTOR_PLACEMENTS)[number];
 export type DataInterfaceName = (typeof DATA_INTERFACES)[number];
 
 // Compiled code lives one level deeper (dist/lib) than the sources (lib); both resolve to the root.
@@ -142,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `DATA_INTERFACE must be one of ${DATA_INTERFACES.join(", ")}, got "${dataInterface}"`,
     );
   }
+  const projector = text(env, "PROJECTOR");
+  if (!(PROJECTOR_PLACEMENTS as readonly string[]).includes(projector)) {
+    throw new ConfigError(
+      `PROJECTOR must be one of ${PROJECTOR_PLACEMENTS.join(", ")}, got "${projector}"`,
+    );
+  }
   const uri = text(env, "NEO4J_URI");
   const logLevel = text(env, "LOG_LEVEL");
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -161,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       database: text(env, "MARIADB_DATABASE"),
     },
     workers: workers(env),
+    projector: projector as ProjectorPlacement,
     neo4j: {
       uri,
       uris: neo4jUris(env, uri),

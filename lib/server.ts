@@ -63,11 +63,12 @@ export async function start(config: Config = loadConfig()): Promise<RunningServe
   // A worker's /metrics are every worker's, gathered by the main process; this one reports its
   // own from now on, so that a worker still opening its stores does not hold up the others.
   const metrics = cluster.isWorker ? workerMetrics(telemetry.registry) : undefined;
-  const data = await createBackend(
-    config,
+  const data = await createBackend(config, {
     telemetry,
-    cluster.isWorker ? clusterPeers() : undefined,
-  );
+    peers: cluster.isWorker ? clusterPeers() : undefined,
+    // Under PROJECTOR=process the supervisor runs the projectors in a process of their own.
+    projectHere: !(cluster.isWorker && config.projector === "process"),
+  });
   const app = createApp(data, Math.random, {
     logger,
     telemetry,

@@ -5,15 +5,19 @@ import type { DataInterface } from "./data-interface.js";
 import { NullBackend } from "../baselines/null-backend.js";
 import { SqliteBackend } from "../baselines/sqlite-backend.js";
 
-/**
- * Opens the backend that DATA_INTERFACE names; the graph backend connects to its stores here
- * and reports its commits, projection and store errors to `telemetry`; `peers` are the other
- * processes of a `WORKERS` service.
- */
+export interface BackendOptions {
+  /** Where the graph backend reports its commits, projection and store errors. */
+  telemetry?: Telemetry;
+  /** The other processes of a `WORKERS` service. */
+  peers?: ProjectionPeers;
+  /** Whether this process runs the graph's projectors (see GraphBackendOptions.projectHere). */
+  projectHere?: boolean;
+}
+
+/** Opens the backend that DATA_INTERFACE names; the graph backend connects to its stores here. */
 export async function createBackend(
   config: Config,
-  telemetry: Telemetry = NO_TELEMETRY,
-  peers?: ProjectionPeers,
+  { telemetry = NO_TELEMETRY, peers, projectHere }: BackendOptions = {},
 ): Promise<DataInterface> {
   switch (config.dataInterface) {
     case "null":
@@ -23,7 +27,7 @@ export async function createBackend(
     case "graph": {
       // Loaded only when chosen, so the baselines never load the database drivers.
       const { openGraphBackend } = await import("./graph-backend.js");
-      return openGraphBackend(config, { telemetry, peers });
+      return openGraphBackend(config, { telemetry, peers, projectHere });
     }
   }
 }

@@ -29,6 +29,11 @@ export interface GraphBackendOptions {
   mariadbName?: string;
   /** The other processes of a `WORKERS` service, which the projections keep informed. */
   peers?: ProjectionPeers;
+  /**
+   * Whether this process runs the projectors (one process of the service applies, elected by
+   * lease), or a process of its own does (PROJECTOR=process) and tells this one. Default true.
+   */
+  projectHere?: boolean;
 }
 
 /** How long a dashboard read waits for a graph to hold the log's committed events; then 503. */
@@ -64,7 +69,7 @@ export class GraphBackend implements DataInterface {
 
   /** Migrates the log, leases a writer id, and starts a projection per Neo4j server. */
   async open(): Promise<this> {
-    const { pool, drivers, peers } = this.options;
+    const { pool, drivers, peers, projectHere = true } = this.options;
     await migrate(pool);
     const logId = await this.reader.logId();
     const telemetry = this.telemetry;
@@ -78,6 +83,7 @@ export class GraphBackend implements DataInterface {
           logId,
           peers,
           telemetry,
+          project: projectHere,
         }),
     );
     const backpressure = new WriteBackpressure({
@@ -158,7 +164,7 @@ export class GraphBackend implements DataInterface {
 /** Connects to the stores with the configured credentials; the caller closes it. */
 export async function openGraphBackend(
   config: Config,
-  options: Pick<GraphBackendOptions, "clock" | "telemetry" | "peers"> = {},
+  options: Pick<GraphBackendOptions, "clock" | "telemetry" | "peers" | "projectHere"> = {},
 ) {
   const { host, port, database } = config.mariadb;
   const backend = new GraphBackend({

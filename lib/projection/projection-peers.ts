@@ -1,4 +1,6 @@
 import cluster from "node:cluster";
+import { positionPairs, type LogPositions } from "../log/log-positions.js";
+import type { ProjectorNews } from "./projector.js";
 
 /**
  * What the API processes of one `WORKERS` service tell each other about a Neo4j server's
@@ -7,14 +9,17 @@ import cluster from "node:cluster";
  * - `committed`: a standby committed events (the projector applies soon, as for its own);
  * - `waiting`: a standby has a reader waiting (the projector stops lingering);
  * - `applied`: the projector's positions after a transaction, which a standby's readers trust
- *   as the projector trusts them (positions only move forward while the graph keeps its id).
+ *   as the projector trusts them (positions only move forward while the graph keeps its id);
+ * - `unreachable`: the projector cannot reach its graph (a process without a projector of its
+ *   own, PROJECTOR=process, answers reads 503 at once meanwhile).
  * These are hints: everything still works without them (a projector in another service polls
  * the log, a standby asks the graph), only slower.
  */
 export type PeerMessage =
   | { server: string; kind: "committed"; events: number }
   | { server: string; kind: "waiting" }
-  | { server: string; kind: "applied"; graphId: string; positions: [number, number][] };
+  | { server: string; kind: "applied"; graphId: string; positions: [number, number][] }
+  | { server: string; kind: "unreachable"; problem: string };
 
 export interface ProjectionPeers {
   publish(message: PeerMessage): void;
@@ -62,4 +67,13 @@ export function relayPeers(): void {
       if (worker && worker !== from && worker.isConnected()) worker.send(value, undefined, ignore);
     }
   });
+}
+
+/** A projector's news about the server `server`, published to the other processes. */
+export function projectorNews(peers: ProjectionPeers, server: string): ProjectorNews {
+  return {
+    applied: (graphId: string, positions: LogPositions) =>
+      peers.publish({ server, kind: "applied", graphId, positions: positionPairs(positions) }),
+    unreachable: (problem: string) => peers.publish({ server, kind: "unreachable", problem }),
+  };
 }

@@ -14,6 +14,14 @@ import { DEFAULT_LINGER, Linger, pauseAfterPass, type LingerLimits } from "./lin
 /** Pause between attempts to reach Neo4j (or the log) after a failure. */
 const RETRY_MS = 1000;
 
+/** What a projector tells the other processes of its service. */
+export interface ProjectorNews {
+  /** Where it is in the graph `graphId`: after each pass that moved, and every so often. */
+  applied(graphId: string, positions: LogPositions): void;
+  /** It cannot reach its graph, and why (after every failed attempt). */
+  unreachable(problem: string): void;
+}
+
 /** What an operator wants to know about one Neo4j server's projection. */
 export interface ProjectionStatus {
   server: string;
@@ -31,8 +39,8 @@ export interface ProjectorOptions {
   logId: string;
   /** Where this process's knowledge of the graph's positions is kept for its readers. */
   positions: AppliedPositions;
-  /** Tells the other processes of this service where the graph is (projection-peers.ts). */
-  tell: (graphId: string, positions: LogPositions) => void;
+  /** Tells the other processes of this service about the graph (projection-peers.ts). */
+  news: ProjectorNews;
   /** How often the positions are told again when nothing moves (news stays fresh meanwhile). */
   tellEveryMs: number;
   /** Whether readers of this process wait for the next pass (then it does not linger). */
@@ -132,7 +140,7 @@ export class Projector {
           this.options.positions.applied(this.applier.positions);
           if (applied > 0 || became || Date.now() - this.toldAt > this.options.tellEveryMs) {
             this.toldAt = Date.now();
-            this.options.tell(this.graphId!, this.applier.positions);
+            this.options.news.applied(this.graphId!, this.applier.positions);
           }
           pause = pauseAfterPass(this.options.linger ?? DEFAULT_LINGER, {
             applied,
@@ -182,6 +190,7 @@ export class Projector {
     this.leaseCheckedAt = 0;
     this.lastFailure = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     this.options.positions.stopped();
+    this.options.news.unreachable(this.lastFailure);
     const expected =
       isNeo4jUnavailable(error) ||
       error instanceof RebuildInProgressError ||

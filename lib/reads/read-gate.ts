@@ -8,6 +8,8 @@ import { NO_TELEMETRY, type Telemetry } from "../telemetry/telemetry.js";
  * projector's news comes sooner.
  */
 const READ_POLL_MS = 10;
+/** How long a reader waits for the projector's next news before it looks again. */
+const NEWS_WAIT_MS = 250;
 
 export interface ReadGateOptions {
   /** The server's address, for messages. */
@@ -25,8 +27,9 @@ export interface ReadGateOptions {
 /**
  * Read-your-writes for one graph: a dashboard read first waits here until the graph holds
  * every event the log had committed when the read arrived (`need`), or its deadline passes
- * (503). Where this process projects, its projector's positions say so without asking; a
- * standby trusts the projector's news, and otherwise asks the graph.
+ * (503). Where this process projects, its projector's positions say so without asking;
+ * elsewhere the projector's news (fresh, about this graph) says so, and without news the reader
+ * asks the graph itself.
  */
 export class ReadGate {
   private waiting = 0;
@@ -43,6 +46,9 @@ export class ReadGate {
       if (known && covers(known.positions, need)) return;
       if (positions.projectingHere) {
         await this.nextChange(deadline, need);
+      } else if (known) {
+        // The projector elsewhere tells after each pass: wait for its word, not the graph's.
+        await this.nextChange(Math.min(deadline, Date.now() + NEWS_WAIT_MS), need);
       } else {
         this.options.hurry();
         if (covers(await this.options.askGraph(), need)) return;
@@ -57,19 +63,21 @@ export class ReadGate {
   }
 
   /**
-   * Readers waiting here for the projector of this process to apply their events: each holds
-   * one listener and one timer while it waits, however many passes it waits through.
+   * Readers waiting here for the projector (of this process, or whose news this process hears)
+   * to apply their events: each holds one listener and one timer while it waits, however many
+   * passes it waits through.
    */
   get readersWaiting(): number {
     return this.waiting;
   }
 
   /**
-   * Until the known positions change (and cover `need`, if given, or the projector here
-   * stopped), or `until` (epoch ms).
+   * Until `until` (epoch ms), or the known positions change: if `need` is given, until they
+   * cover it, or stop being known, or whoever projects moved into or out of this process.
    */
   private nextChange(until: number, need?: LogPositions): Promise<void> {
     const { positions, telemetry = NO_TELEMETRY } = this.options;
+    const here = positions.projectingHere;
     if (need) {
       this.waiting++;
       telemetry.readersWaiting(1);
@@ -88,7 +96,9 @@ export class ReadGate {
       const timer = setTimeout(done, Math.max(0, until - Date.now()));
       const stop = positions.onChange(() => {
         const known = positions.known();
-        if (!need || !positions.projectingHere || (known && covers(known.positions, need))) done();
+        if (!need || !known || positions.projectingHere !== here || covers(known.positions, need)) {
+          done();
+        }
       });
     });
   }

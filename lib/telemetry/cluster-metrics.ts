@@ -124,29 +124,47 @@ interface Collection {
   asker: Worker;
   /** The id the asking worker gave its request. */
   askerId: number;
+  /** API workers asked, and how many of them reported (the projector process's report counts in the sums only). */
   asked: number;
-  awaiting: Set<number>;
+  apiReports: number;
+  awaiting: Map<number, boolean>;
   reports: Report[];
   timer: NodeJS.Timeout;
 }
 
 /** What the supervisor tells the main process's own metrics. */
 export interface ClusterMetrics {
-  /** A worker died and another is being started: its counts are gone from the sums. */
-  workerRestarted(): void;
+  /** A process died and another is being started: its counts are gone from the sums. */
+  workerRestarted(role: "api" | "projector"): void;
+}
+
+export interface ClusterMetricsOptions {
+  /** How long the main process waits for the workers' reports. */
+  collectMs?: number;
+  /**
+   * Whether a worker is an API process (counted in vowelgraph_cluster_workers) rather than the
+   * projector process, whose projection metrics are in the sums all the same.
+   */
+  isApi?: (worker: Worker) => boolean;
 }
 
 /**
  * In the main process: gathers every connected worker's metrics for a worker that asks,
  * waiting at most `collectMs` for them; a worker that exits meanwhile is not waited for.
  */
-export function serveClusterMetrics(
-  collectMs: number = CLUSTER_METRICS_DEADLINES.collectMs,
-): ClusterMetrics {
+export function serveClusterMetrics({
+  collectMs = CLUSTER_METRICS_DEADLINES.collectMs,
+  isApi = () => true,
+}: ClusterMetricsOptions = {}): ClusterMetrics {
   const own = new Registry();
   const restarts = new Counter({
     name: "vowelgraph_cluster_worker_restarts_total",
     help: "API workers that died and were replaced; each took its counts out of the sums",
+    registers: [own],
+  });
+  const projectorRestarts = new Counter({
+    name: "vowelgraph_cluster_projector_restarts_total",
+    help: "Projector processes (PROJECTOR=process) that died and were replaced",
     registers: [own],
   });
   const collections = new Map<number, Collection>();
@@ -172,7 +190,7 @@ export function serveClusterMetrics(
           "Workers whose metrics are in these sums; fewer than vowelgraph_cluster_workers " +
           `when one did not report within ${collectMs} ms`,
         registers: [cover],
-      }).set(collection.reports.length);
+      }).set(collection.apiReports);
       const extra = [...(await own.getMetricsAsJSON()), ...(await cover.getMetricsAsJSON())];
       answer = { body: await aggregateReports(collection.reports, extra) };
     } catch (error) {
@@ -192,15 +210,19 @@ export function serveClusterMetrics(
       collections.set(id, {
         asker: worker,
         askerId: message.id,
-        asked: connected.length,
-        awaiting: new Set(connected.map((w) => w.id)),
+        asked: connected.filter(isApi).length,
+        apiReports: 0,
+        awaiting: new Map(connected.map((w) => [w.id, isApi(w)])),
         reports: [],
         timer: setTimeout(() => void finish(id), collectMs),
       });
       for (const w of connected) w.send({ type: COLLECT, id }, undefined, ignore);
     } else if (isMessage(message, REPORT)) {
       const collection = collections.get(message.id);
-      if (!collection?.awaiting.delete(worker.id)) return;
+      const api = collection?.awaiting.get(worker.id);
+      if (!collection || api === undefined) return;
+      collection.awaiting.delete(worker.id);
+      if (api && message.metrics) collection.apiReports++;
       if (message.metrics) collection.reports.push(message.metrics);
       if (collection.awaiting.size === 0) void finish(message.id);
     }
@@ -210,5 +232,7 @@ export function serveClusterMetrics(
       if (collection.awaiting.delete(worker.id) && collection.awaiting.size === 0) void finish(id);
     }
   });
-  return { workerRestarted: () => restarts.inc() };
+  return {
+    workerRestarted: (role) => (role === "api" ? restarts : projectorRestarts).inc(),
+  };
 }

@@ -48,7 +48,7 @@ describeWithStores(
       await backend.logInitial(randomUUID(), "a", true);
       await eventually(60, async () => {
         const server = backend!.servers[0]!;
-        return server.projector.isProjecting && (await backend!.symbolAggregates("a")).count === 1;
+        return server.projectingHere && (await backend!.symbolAggregates("a")).count === 1;
       });
     });
 

@@ -18,6 +18,7 @@ describe("the projector's loop (a fake Neo4j, log and leases)", () => {
   let leases: FakeLeases;
   let positions: AppliedPositions;
   let told: [string, [number, number][]][];
+  let problems: string[];
   let projector: Projector;
 
   beforeEach(() => {
@@ -26,6 +27,7 @@ describe("the projector's loop (a fake Neo4j, log and leases)", () => {
     leases = new FakeLeases();
     positions = new AppliedPositions({ newsMs: 1000 });
     told = [];
+    problems = [];
     projector = new Projector({
       server: "bolt://fake",
       driver: graph.driver(),
@@ -33,7 +35,10 @@ describe("the projector's loop (a fake Neo4j, log and leases)", () => {
       leases: leases.leases(),
       logId: "log-1",
       positions,
-      tell: (graphId, at) => told.push([graphId, [...at]]),
+      news: {
+        applied: (graphId, at) => told.push([graphId, [...at]]),
+        unreachable: (problem) => problems.push(problem),
+      },
       tellEveryMs: 250,
       readersWaiting: () => false,
       linger: { pollMs: 5, lingerMs: 5, lingerEvents: 1000 },
@@ -90,6 +95,7 @@ describe("the projector's loop (a fake Neo4j, log and leases)", () => {
     projector.eventsCommitted(1);
     await until(() => projector.unreachable !== null);
     expect(projector.unreachable).to.match(/connection refused/);
+    expect(problems.at(-1), "the other processes are told").to.match(/connection refused/);
     expect(heard).to.equal(true);
     expect(positions.known()).to.equal(null);
   });

@@ -98,8 +98,21 @@ describe("the read gate: a read waits for its writes (fakes)", () => {
     expect(hurried).to.equal(0);
   });
 
-  it("when a standby's news lags, then it nudges the projector and asks the graph, which may say yes", async () => {
+  it("when a standby's fresh news lags, then it nudges the projector and waits for its next news, not asking the graph", async () => {
     positions.heard("g1", new Map([[1, 2]]));
+    const waiting = gate.waitFor(need, soon(5000));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(hurried).to.equal(1);
+    expect(gate.readersWaiting, "waiting for the news").to.equal(1);
+    positions.heard("g1", new Map([[1, 4]]));
+    expect(gate.readersWaiting, "not yet").to.equal(1);
+    positions.heard("g1", new Map([[1, 5]]));
+    await waiting;
+    expect(asked).to.equal(0);
+    expect(gate.readersWaiting).to.equal(0);
+  });
+
+  it("when a standby has no news, then it nudges the projector and asks the graph, which may say yes", async () => {
     graphHolds = new Map([[1, 5]]);
     await gate.waitFor(need, soon(1000));
     expect(asked).to.equal(1);
