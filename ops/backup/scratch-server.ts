@@ -94,7 +94,9 @@ export async function startScratchServer(
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`mariadbd exited during start:\n${tail(errorLog)}`);
+      throw new Error(
+        `mariadbd (as ${account}) exited during start; can ${account} reach ${dir}?\n${tail(errorLog)}`,
+      );
     }
     if (
       await adminQuery(admin, "SELECT 1", 5000).then(
