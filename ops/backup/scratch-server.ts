@@ -3,7 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { adminQuery, type AdminLogin } from "./tools.js";
+import { adminQuery, runTool, type AdminLogin } from "./tools.js";
 
 /**
  * A MariaDB server of a restore's own: Debian's mariadbd on a datadir in a directory of its own
@@ -40,10 +40,37 @@ function serverAccount(): string {
   return process.getuid?.() === 0 ? "mysql" : os.userInfo().username;
 }
 
+export interface ScratchOptions {
+  bufferPool?: string;
+  /** Write a binary log (row format) under this directory; default: none. */
+  binlogDir?: string;
+}
+
+/**
+ * A new, empty server of its own (mariadb-install-db, root by socket only) in `dir`, started:
+ * what the recovery-time measurement backs up and restores.
+ */
+export async function createScratchServer(dir: string, options: ScratchOptions = {}) {
+  fs.mkdirSync(path.join(dir, "data"), { recursive: true });
+  if (serverAccount() === "mysql") chownToMysql(dir);
+  await runTool(
+    "mariadb-install-db",
+    [
+      "--no-defaults",
+      `--datadir=${path.join(dir, "data")}`,
+      `--user=${serverAccount()}`,
+      "--auth-root-authentication-method=socket",
+      "--skip-test-db",
+    ],
+    { timeoutMs: START_TIMEOUT_MS },
+  );
+  return startScratchServer(dir, options);
+}
+
 /** Starts mariadbd on `dir`/data; resolves once it answers over its socket. */
 export async function startScratchServer(
   dir: string,
-  { bufferPool = "256M" }: { bufferPool?: string } = {},
+  { bufferPool = "256M", binlogDir }: ScratchOptions = {},
 ): Promise<ScratchServer> {
   const datadir = path.join(dir, "data");
   const socket = path.join(dir, "mysqld.sock");
@@ -63,7 +90,14 @@ export async function startScratchServer(
       `port = ${port}`,
       "bind-address = 127.0.0.1",
       `user = ${account}`,
-      "skip-log-bin",
+      ...(binlogDir
+        ? [
+            `log-bin = ${binlogDir}/mariadb-bin`,
+            "binlog_format = ROW",
+            "server_id = 1",
+            "sync_binlog = 1",
+          ]
+        : ["skip-log-bin"]),
       `innodb_buffer_pool_size = ${bufferPool}`,
       "innodb_flush_log_at_trx_commit = 1",
       "default_time_zone = '+00:00'",
@@ -74,10 +108,8 @@ export async function startScratchServer(
     ].join("\n"),
     { mode: 0o644 },
   );
-  if (account === "mysql") {
-    for (const entry of [dir, ...walk(dir)]) fs.chownSync(entry, uidOf("mysql"), gidOf("mysql"));
-    fs.chmodSync(dir, 0o750);
-  }
+  if (binlogDir) fs.mkdirSync(binlogDir, { recursive: true });
+  if (account === "mysql") chownToMysql(dir, binlogDir);
   const child: ChildProcess = spawn("mariadbd", [`--defaults-file=${cnf}`], {
     stdio: "ignore",
     detached: true,
@@ -121,6 +153,15 @@ export async function startScratchServer(
     admin,
     stop,
   };
+}
+
+/** The server's files belong to the account it runs as. */
+function chownToMysql(...dirs: (string | undefined)[]) {
+  for (const dir of dirs) {
+    if (dir === undefined) continue;
+    for (const entry of [dir, ...walk(dir)]) fs.chownSync(entry, uidOf("mysql"), gidOf("mysql"));
+    fs.chmodSync(dir, 0o750);
+  }
 }
 
 function walk(dir: string): string[] {

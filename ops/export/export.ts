@@ -60,7 +60,10 @@ export interface ExportResult {
   seconds: number;
 }
 
-/** A CSV text field: quoted (so that an empty key is not NULL); NULL is left empty. */
+/**
+ * The one free-text field (the Idempotency-Key): quoted, so that commas and quotes pass and an
+ * empty key is not NULL; NULL is left empty. The others never hold a comma or a quote.
+ */
 const field = (value: unknown): string =>
   value === null || value === undefined ? "" : `"${String(value).replaceAll('"', '""')}"`;
 
@@ -81,9 +84,9 @@ class DayFile {
         row.id,
         row.writer_id,
         row.writer_seq,
-        field(row.kind),
-        field(row.uuid),
-        field(row.symbol),
+        row.kind,
+        row.uuid,
+        row.symbol,
         row.guess ? "true" : "false",
         row.created_at,
         row.session_created_at,
@@ -187,7 +190,7 @@ export async function exportEvents(pool: Pool, options: ExportOptions): Promise<
         const tmp = `${final}${PARTIAL}`;
         await duck.run(
           `COPY (${PARQUET_SELECT} FROM read_csv(${quote(file.csv)}, header = true, ` +
-            `columns = ${CSV_COLUMNS}, allow_quoted_nulls = false)) ` +
+            `columns = ${CSV_COLUMNS}, quote = '"', escape = '"', allow_quoted_nulls = false)) ` +
             `TO ${quote(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
         );
         fs.renameSync(tmp, final);

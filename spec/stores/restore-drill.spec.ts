@@ -53,6 +53,8 @@ describeWithStores("backups: a restore drill on real servers", function () {
   let backend: GraphBackend;
   let server: TestServer;
   let env: NodeJS.ProcessEnv;
+  /** The source's service, closed by the graph check (before the rebuild replaces its graph). */
+  let closed = false;
   const random = seededRandom(23);
   const letters = frequencyLetterStream(random);
   /** One second of the client's mix at concurrency 8 against the source. */
@@ -104,8 +106,10 @@ describeWithStores("backups: a restore drill on real servers", function () {
   });
 
   after(async () => {
-    await server?.close();
-    await backend?.close();
+    if (!closed) {
+      await server?.close();
+      await backend?.close();
+    }
     await source?.remove();
     fs.rmSync(work, { recursive: true, force: true });
   });
@@ -185,6 +189,7 @@ describeWithStores("backups: a restore drill on real servers", function () {
       // The source's own projection stops first: the rebuild replaces the tests' graph.
       await server.close();
       await backend.close();
+      closed = true;
       const config = restoredConfig(restored.port, source.database, testConfig().neo4j.server, env);
       const check = await rebuildAndVerify(config, () => {});
       expect(check.events).to.equal(atCut.length);
