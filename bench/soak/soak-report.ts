@@ -1,4 +1,4 @@
-import type { Check, MinuteRow } from "./soak-stats.js";
+import { errorCount, type Check, type MinuteRow } from "./soak-stats.js";
 
 /** The soak's Markdown table and SVG chart, from its JSON. */
 
@@ -31,7 +31,7 @@ export const SOAK_TABLE_HEADER =
 
 export function soakTable(rows: readonly MinuteRow[]): string {
   const lines = rows.map((r) => {
-    const errors = r.errors.ingest + r.errors.reads + r.errors.readyz;
+    const errors = errorCount(r);
     return (
       `| ${r.minute} | ${n(r.ingest.count / 60, 0)} | ${n(r.ingest.p50_ms)} / ${n(r.ingest.p99_ms)} | ` +
       `${n(r.reads.count / 60, 0)} | ${n(r.reads.p50_ms)} / ${n(r.reads.p99_ms)} | ${errors} | ` +

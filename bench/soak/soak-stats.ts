@@ -21,8 +21,11 @@ export interface MinuteRow {
   minute: number;
   ingest: LatencyStats;
   reads: LatencyStats;
-  /** Failed requests of the load, of the dashboard reader, and /readyz answers not 200. */
-  errors: { ingest: number; reads: number; readyz: number };
+  /**
+   * Failed requests of the load, sessions it could not start (256 waiting already: the server
+   * fell behind), failed dashboard reads, and /readyz answers not 200.
+   */
+  errors: { ingest: number; dropped: number; reads: number; readyz: number };
   /** The largest projection lag /readyz reported during the minute. */
   lag: { events: number | null; seconds: number | null };
   /** Resident memory at the minute's end, MiB. */
@@ -36,6 +39,9 @@ export interface Check {
   met: boolean;
   detail: string;
 }
+
+export const errorCount = (row: MinuteRow) =>
+  row.errors.ingest + row.errors.dropped + row.errors.reads + row.errors.readyz;
 
 const RSS_GROWTH_LIMIT = 0.1;
 const P99_LIMIT = 2;
@@ -79,7 +85,7 @@ export function soakChecks(rows: readonly MinuteRow[], warmupMinutes: number): C
       detail: `worst ${fmt(worst[kind].p99_ms)} ms (minute ${worst.minute}) vs ${fmt(baseline)} ms in the first ${baselineMinutes} minutes (limit ${P99_LIMIT}x)`,
     });
   }
-  const errors = rows.reduce((n, r) => n + r.errors.ingest + r.errors.reads + r.errors.readyz, 0);
+  const errors = rows.reduce((n, r) => n + errorCount(r), 0);
   checks.push({ name: "no errors", met: errors === 0, detail: `${errors} errors` });
   return checks;
 }

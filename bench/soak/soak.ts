@@ -22,7 +22,7 @@ import { runJson } from "../run-script.js";
 import type { WindowReport } from "./paced-load.js";
 import { soakChart, soakMarkdown, type SoakResults } from "./soak-report.js";
 import { parseSoakArgs, SOAK_USAGE, SoakUsageError, type SoakSettings } from "./soak-settings.js";
-import { latencyStats, soakChecks, type Groups, type MinuteRow } from "./soak-stats.js";
+import { errorCount, latencyStats, soakChecks, type Groups, type MinuteRow } from "./soak-stats.js";
 
 /**
  * `npm run soak -- --minutes N`: the service under steady load for N minutes on the tests'
@@ -91,6 +91,13 @@ async function soak(settings: SoakSettings, results: SoakResults): Promise<void>
       MAIN_JS,
       backendEnv("graph", path.join(tmp, "unused.sqlite")),
     );
+    // The load starts once the service says it is ready (its graph current): a cold start is
+    // not what the soak measures.
+    const readyBy = performance.now() + 300_000;
+    while ((await get(`${server.url}/readyz`).catch(() => ({ status: 0 }))).status !== 200) {
+      if (performance.now() > readyBy) throw new Error("the service was not ready within 300 s");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     const mariadbPid = pidListeningOn(config.mariadb.port);
     const neo4jPort = Number(new URL(config.neo4j.uri.replace(/^bolt/, "http")).port);
     say(
@@ -146,6 +153,8 @@ async function soak(settings: SoakSettings, results: SoakResults): Promise<void>
           bucket.reads.push(performance.now() - t0);
           bucket.readErrors++;
           if (bucket.samples.length < 3) bucket.samples.push(String(error));
+          // A refused connection answers at once: no faster than ten tries a second.
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }
     })();
@@ -199,7 +208,8 @@ async function soak(settings: SoakSettings, results: SoakResults): Promise<void>
         ingest: window.latency,
         reads: latencyStats(parent.reads),
         errors: {
-          ingest: window.errors + window.dropped,
+          ingest: window.errors,
+          dropped: window.dropped,
           reads: parent.readErrors,
           readyz: parent.readyzErrors,
         },
@@ -211,7 +221,9 @@ async function soak(settings: SoakSettings, results: SoakResults): Promise<void>
       say(
         `minute ${row.minute}: ${(window.requests / MINUTE_S).toFixed(0)} req/s, ingest p99 ` +
           `${row.ingest.p99_ms.toFixed(1)} ms, read p99 ${row.reads.p99_ms.toFixed(1)} ms, errors ` +
-          `${row.errors.ingest + row.errors.reads + row.errors.readyz}${samples.length ? ` (${samples[0]})` : ""}, ` +
+          `${errorCount(row)} (${Object.entries(row.errors)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ")})${samples.length ? ` e.g. ${samples[0]}` : ""}, ` +
           `RSS ${Object.entries(rss)
             .map(([k, v]) => `${k} ${v.toFixed(0)}`)
             .join(" ")} MiB`,

@@ -17,7 +17,7 @@ function minute(n: number, change: Partial<MinuteRow> = {}): MinuteRow {
     minute: n,
     ingest: { count: 60_000, p50_ms: 2, p99_ms: 20 },
     reads: { count: 3000, p50_ms: 5, p99_ms: 40 },
-    errors: { ingest: 0, reads: 0, readyz: 0 },
+    errors: { ingest: 0, dropped: 0, reads: 0, readyz: 0 },
     lag: { events: 3, seconds: 0.01 },
     rss_mb: { api: 200, mariadb: 400, neo4j: 1000 },
     disk_mb: { mariadb: 10 * n, neo4j: 20 * n },
@@ -96,7 +96,7 @@ describe("the soak (bench/soak/)", () => {
     it("when any request failed, then the errors check is missed", () => {
       const rows = [
         ...steady.slice(0, 19),
-        minute(20, { errors: { ingest: 0, reads: 0, readyz: 1 } }),
+        minute(20, { errors: { ingest: 0, dropped: 0, reads: 0, readyz: 1 } }),
       ];
       expect(soakChecks(rows, 10).find((c) => c.name === "no errors")!.met).to.equal(false);
     });
