@@ -15,6 +15,7 @@ import { scratchConfig } from "../scratch/scratch-stores.js";
 import { holdScratchStores } from "./bench-stores.js";
 import { generateEvents, loadEvents, MariadbBulkLoader, type LoadedTotals } from "./bulk-load.js";
 import { say } from "./processes.js";
+import { runJson } from "./run-script.js";
 import { DATA_SPAN_DAYS, DATA_START } from "./settings.js";
 
 /**
@@ -23,8 +24,17 @@ import { DATA_SPAN_DAYS, DATA_START } from "./settings.js";
  * (never the service's), N events bulk-loaded, a backup (npm run backup's code), `--after`
  * more events (default N/10) that only the binary log holds, then the restore (npm run
  * restore's code) into a scratch server, the bulk rebuild into neo4j-test (under the scratch
- * lock) and the verification. Prints and writes one JSON object with the seconds of each step.
+ * lock) and the verification; then `npm run export` of the restored log as Parquet (its rows/s
+ * and peak RSS). Prints and writes one JSON object with the seconds of each step.
  */
+
+/** What `npm run export -- --json` prints. */
+interface ExportReport {
+  rows: number;
+  seconds: number;
+  rows_per_s: number;
+  peak_rss_mb: number;
+}
 
 const USAGE = `usage: npm run bench:recovery -- [--events N] [--after N] [--out FILE]`;
 
@@ -113,6 +123,19 @@ try {
       MARIADB_PASSWORD: password,
     });
     const check = await rebuildAndVerify(config, say);
+    say("exporting the restored log as Parquet (npm run export)");
+    const exported = await runJson<ExportReport>(
+      path.join(PROJECT_ROOT, "dist", "ops", "export", "export-cli.js"),
+      {
+        ...process.env,
+        MARIADB_HOST: "127.0.0.1",
+        MARIADB_PORT: String(restored.port),
+        MARIADB_DATABASE: database,
+        MARIADB_USER: user,
+        MARIADB_PASSWORD: password,
+      },
+      ["--from", "2017-06-01", "--to", "2017-08-01", "--out", path.join(work, "export"), "--json"],
+    );
     const seconds = {
       backup: round(backup.manifest.backup_seconds),
       prepare: round(backup.manifest.prepare_seconds),
@@ -139,6 +162,7 @@ try {
       ),
       differences: check.differences,
       questions: check.questions,
+      export: exported,
       machine: { cores: os.cpus().length, load_average: os.loadavg()[0] },
     };
     fs.mkdirSync(path.dirname(values.out!), { recursive: true });

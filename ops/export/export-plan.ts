@@ -16,6 +16,7 @@ Resumable: a day already written is skipped, a half-written one is written again
   --format      parquet (default) or csv
   --out DIR     where (default EXPORT_DIR, data/export)
   --overwrite   write every day again, even those already written
+  --json        one JSON line: {"rows":…,"days":…,"skipped":…,"seconds":…,"rows_per_s":…,"peak_rss_mb":…}
 Schema and recipes: docs/analysis.md.`;
 
 export class ExportUsageError extends Error {}
@@ -27,6 +28,7 @@ export interface ExportArgs {
   format: ExportFormat;
   out: string;
   overwrite: boolean;
+  json: boolean;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -53,6 +55,7 @@ export function parseExportArgs(argv: string[], defaultOut: string, now = new Da
         format: { type: "string", default: "parquet" },
         out: { type: "string" },
         overwrite: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -62,7 +65,7 @@ export function parseExportArgs(argv: string[], defaultOut: string, now = new Da
   }
   const out = path.resolve(values.out ?? defaultOut);
   if (values.help) {
-    return { help: true, from: "", to: "", format: "parquet", out, overwrite: false };
+    return { help: true, from: "", to: "", format: "parquet", out, overwrite: false, json: false };
   }
   const from = day("from", values.from);
   const to = day("to", values.to);
@@ -86,6 +89,7 @@ export function parseExportArgs(argv: string[], defaultOut: string, now = new Da
     format: values.format as ExportFormat,
     out,
     overwrite: values.overwrite === true,
+    json: values.json === true,
   };
 }
 

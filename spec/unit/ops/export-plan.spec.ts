@@ -20,6 +20,7 @@ describe("npm run export's plan (ops/export/export-plan.ts)", () => {
       format: "parquet",
       out: "/data/export",
       overwrite: false,
+      json: false,
     });
   });
 
