@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { decidesToFollowUp } from "../../lib/client/followup-rule.js";
 import { frequencyLetterStream } from "../../lib/client/letter-stream.js";
+import { post } from "../../lib/client/load-client.js";
 import { seededRandom } from "../../lib/model/random.js";
 import { latencyStats, type LatencyStats } from "./soak-stats.js";
 
@@ -18,6 +19,8 @@ import { latencyStats, type LatencyStats } from "./soak-stats.js";
 const FOLLOWUPS_PER_INITIAL = 0.143;
 /** Sessions waiting for an answer at most; beyond, a due session is dropped and counted. */
 const MAX_IN_FLIGHT = 256;
+/** A request not answered by then is an error. */
+const ANSWER_TIMEOUT_MS = 30_000;
 
 export interface WindowReport {
   window: number;
@@ -29,22 +32,6 @@ export interface WindowReport {
   dropped: number;
   latency: LatencyStats;
   error_samples: string[];
-}
-
-function post(agent: http.Agent, url: URL): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: "POST", agent, headers: { "Content-Length": 0 } });
-    request.setTimeout(30_000, () => request.destroy(new Error("no answer within 30 s")));
-    request.on("response", (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-      response.on("error", reject);
-    });
-    request.on("error", reject);
-    request.end();
-  });
 }
 
 async function main([baseUrl, rate, seconds, windowSeconds, seed]: string[]) {
@@ -71,7 +58,7 @@ async function main([baseUrl, rate, seconds, windowSeconds, seed]: string[]) {
     const window = current;
     const t0 = performance.now();
     try {
-      const reply = await post(agent, url);
+      const reply = await post(agent, url, ANSWER_TIMEOUT_MS);
       window.latencies.push(performance.now() - t0);
       if (reply.status === 200 && ok(reply.body)) return reply.body;
       window.errors++;

@@ -1,11 +1,11 @@
 import fs from "node:fs";
-import { once } from "node:events";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { Connection as CoreConnection } from "mysql2";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { LogReader } from "../../lib/log/log-reader.js";
 import { SQL } from "../../lib/stores/statements.js";
+import { CsvFile } from "../graph-import.js";
 import {
   daysOf,
   daysToWrite,
@@ -67,19 +67,17 @@ export interface ExportResult {
 const field = (value: unknown): string =>
   value === null || value === undefined ? "" : `"${String(value).replaceAll('"', '""')}"`;
 
-/** One day's file being written: a CSV under a temporary name, in large chunks. */
+/** One day's file being written: a CSV under a temporary name (ops/graph-import's writer). */
 class DayFile {
-  private lines: string[] = [];
-  private readonly stream: fs.WriteStream;
+  private readonly file: CsvFile;
   rows = 0;
 
   constructor(readonly csv: string) {
-    this.stream = fs.createWriteStream(csv, { mode: 0o640 });
-    this.lines.push(COLUMNS.join(","));
+    this.file = new CsvFile(csv, COLUMNS.join(","));
   }
 
   async add(row: RowDataPacket) {
-    this.lines.push(
+    this.file.add(
       [
         row.id,
         row.writer_id,
@@ -94,19 +92,11 @@ class DayFile {
       ].join(","),
     );
     this.rows++;
-    if (this.lines.length >= 4096) await this.flush();
+    if (this.file.full) await this.file.flush();
   }
 
-  private async flush() {
-    const text = this.lines.join("\n") + "\n";
-    this.lines = [];
-    if (!this.stream.write(text)) await once(this.stream, "drain");
-  }
-
-  async close() {
-    if (this.lines.length > 0) await this.flush();
-    this.stream.end();
-    await once(this.stream, "finish");
+  close() {
+    return this.file.close();
   }
 }
 
