@@ -5,7 +5,7 @@ import { LogReader } from "../lib/log/log-reader.js";
 import { eventsBehind } from "../lib/log/log-positions.js";
 import { CYPHER } from "../lib/stores/statements.js";
 import path from "node:path";
-import { scratchLockName } from "../scratch/scratch-lock.js";
+import { lockScratchStores, SCRATCH_LOCK, scratchLockName } from "../scratch/scratch-lock.js";
 import { scratchStoreEnv } from "../scratch/scratch-stores.js";
 import { runJson } from "./run-script.js";
 
@@ -61,6 +61,35 @@ export async function otherScratchConnections(config: Config): Promise<number> {
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * Takes the scratch stores for a run (the bench, the soak): their lock (waiting 5 s), then waits
+ * up to 10 minutes for a test run that began before it (seen by its connections) to end.
+ * Returns the lock, or the reason the stores cannot be had.
+ */
+export async function holdScratchStores(
+  config: Config,
+  say: (message: string) => void,
+): Promise<{ release(): Promise<void> } | { refused: string }> {
+  const lock = await lockScratchStores(config, 5);
+  if (!lock) {
+    return {
+      refused: `another run holds the scratch stores (MariaDB lock ${SCRATCH_LOCK}); try again when it has finished`,
+    };
+  }
+  const waitUntil = performance.now() + 10 * 60_000;
+  for (let others; (others = await otherScratchConnections(config)) > 0;) {
+    if (performance.now() > waitUntil) {
+      await lock.release();
+      return {
+        refused: `${others} other connections still use ${config.mariadb.database} after 10 minutes; giving up`,
+      };
+    }
+    say(`${others} other connections use ${config.mariadb.database} (a test run?): waiting`);
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  }
+  return lock;
 }
 
 /** Server versions, for the record of the run. */

@@ -3,14 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/config.js";
-import { lockScratchStores, SCRATCH_LOCK } from "../scratch/scratch-lock.js";
 import { scratchConfig } from "../scratch/scratch-stores.js";
-import {
-  otherScratchConnections,
-  resetStores,
-  storesProblem,
-  storeVersions,
-} from "./bench-stores.js";
+import { holdScratchStores, resetStores, storesProblem, storeVersions } from "./bench-stores.js";
 import { dashboardPhase } from "./phase-dashboards.js";
 import { densePhase } from "./phase-dense.js";
 import { ingestPhase } from "./phase-ingest.js";
@@ -122,7 +116,7 @@ async function main() {
     }
   }
 
-  let scratchLock: Awaited<ReturnType<typeof lockScratchStores>> = null;
+  let scratchLock: { release(): Promise<void> } | null = null;
   if (graph) {
     const problem = await storesProblem(config);
     if (problem) {
@@ -132,26 +126,12 @@ async function main() {
       );
       process.exit(1);
     }
-    scratchLock = await lockScratchStores(config, 5);
-    if (!scratchLock) {
-      console.error(
-        `another run holds the scratch stores (MariaDB lock ${SCRATCH_LOCK}); try again when it has finished`,
-      );
+    const held = await holdScratchStores(config, say);
+    if ("refused" in held) {
+      console.error(held.refused);
       process.exit(1);
     }
-    // Holding the lock keeps new runs out; one that began earlier is seen by its connections.
-    const waitUntil = performance.now() + 10 * 60_000;
-    for (let others; (others = await otherScratchConnections(config)) > 0;) {
-      if (performance.now() > waitUntil) {
-        console.error(
-          `${others} other connections still use ${config.mariadb.database} after 10 minutes; giving up`,
-        );
-        await scratchLock.release();
-        process.exit(1);
-      }
-      say(`${others} other connections use ${config.mariadb.database} (a test run?): waiting`);
-      await new Promise((resolve) => setTimeout(resolve, 15_000));
-    }
+    scratchLock = held;
     const versions = await storeVersions(config);
     results.machine.mariadb_version = versions.mariadb;
     results.machine.neo4j_version = versions.neo4j;

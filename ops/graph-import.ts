@@ -14,7 +14,7 @@ import { EventTotals, type Totals } from "../lib/projection/event-totals.js";
 const CHUNK_LINES = 8192;
 
 /** A CSV file written in large chunks; the writer waits whenever the disk falls behind. */
-class CsvFile {
+export class CsvFile {
   private readonly stream: fs.WriteStream;
   private lines: string[] = [];
 

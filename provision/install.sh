@@ -21,7 +21,7 @@ neo4j-test-read):
   - openjdk-17-jre-headless, maven, curl, chromium, wrk, python3-requests, g++, make (Debian
     packages; chromium for the browser tests, wrk the bench's load generator, python3 with
     requests for the exercise's client, g++ and make for node-gyp)
-  - MariaDB (mariadb-server, mariadb-client) as two servers: "mariadb" (Debian's, the
+  - MariaDB (mariadb-server, mariadb-client, mariadb-backup) as two servers: "mariadb" (Debian's, the
     service's database \$MARIADB_DATABASE; settings in $VG_MARIADB_CNF) and
     "mariadb-test" (the tests' and the benchmark's, with its own datadir, port and socket;
     settings in $VG_MARIADB_TEST_CNF; MARIADB_TEST_INSTANCE=0 leaves it out), each with
@@ -64,10 +64,11 @@ wanted_packages() {
   # chromium: the browser tests drive Debian's build (spec/support/browser.ts); nothing downloads one.
   # wrk: the bench's load generator.
   # python3 with requests: the exercise's own client (python3 /vagrant/app/client/client.py).
+  # mariadb-backup: npm run backup and npm run restore (hot physical backups of the log).
   # g++, make: node-gyp builds better-sqlite3 during `npm ci` where its prebuilt binary cannot
   # be downloaded (a minimal box has no compiler).
   local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client chromium wrk
-    python3 python3-requests g++ make)
+    python3 python3-requests g++ make mariadb-backup)
   case "$NEO4J_SOURCE" in
     maven) want+=(maven) ;;
     apt) want+=(gnupg) ;;
@@ -143,6 +144,9 @@ setup_mariadb_server() {
   write_mariadb_cnf
   if [[ "$MD_NAME" == mariadb ]]; then
     install -d -o "$MARIADB_SERVICE_USER" -g adm -m 2750 /var/log/mysql
+    # The binary log's own directory (60-vowelgraph.cnf: log_bin), outside the datadir.
+    install -d -m 0755 "$(dirname "$MARIADB_BINLOG_DIR")"
+    install -d -o "$MARIADB_SERVICE_USER" -g "$MARIADB_SERVICE_USER" -m 0750 "$MARIADB_BINLOG_DIR"
     if vg_has_systemd; then systemctl enable --quiet mariadb; fi
   else
     init_mariadb_test

@@ -372,7 +372,9 @@ vg_mariadb_cnf() {
   local settings=(BIND_ADDRESS="$MD_BIND_ADDRESS" PORT="$MD_PORT"
     BUFFER_POOL_SIZE="$MD_BUFFER_POOL_SIZE" LOG_FILE_SIZE="$MD_LOG_FILE_SIZE")
   if [[ "$MD_NAME" == mariadb ]]; then
-    vg_render "$VG_PROVISION_DIR/mariadb/60-vowelgraph.cnf.in" "${settings[@]}"
+    vg_render "$VG_PROVISION_DIR/mariadb/60-vowelgraph.cnf.in" "${settings[@]}" \
+      BINLOG_DIR="$MARIADB_BINLOG_DIR" BINLOG_MAX_SIZE="$MARIADB_BINLOG_MAX_SIZE" \
+      BINLOG_EXPIRE_DAYS="$MARIADB_BINLOG_EXPIRE_DAYS"
   else
     vg_render "$VG_PROVISION_DIR/mariadb/mariadb-test.cnf.in" "${settings[@]}" NAME="$MD_NAME" \
       DATA_DIR="$MD_DATA_DIR" SOCKET="$MD_SOCKET" PIDFILE="$MD_PIDFILE" ERROR_LOG="$MD_ERROR_LOG"
@@ -436,6 +438,8 @@ vg_install_current() {
     case "$name" in
       mariadb | mariadb-test)
         command -v mariadbd >/dev/null 2>&1 || return 1
+        command -v mariadb-backup >/dev/null 2>&1 || return 1 # npm run backup / restore
+        [[ "$name" != mariadb || -d "$MARIADB_BINLOG_DIR" ]] || return 1
         vg_md "$name"
         [[ -f "$MD_CNF" ]] && cmp -s <(vg_mariadb_cnf) "$MD_CNF" || return 1
         if [[ "$name" == mariadb-test ]]; then

@@ -36,10 +36,16 @@ interface Reply {
   body: string;
 }
 
-function post(agent: http.Agent, url: URL): Promise<Reply> {
+/** One POST as the original client sends it; `timeoutMs` bounds the wait for its answer. */
+export function post(agent: http.Agent, url: URL, timeoutMs?: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
     // Exactly the original client's request: parameters in the query string, an empty body.
     const request = http.request(url, { method: "POST", agent, headers: { "Content-Length": 0 } });
+    if (timeoutMs !== undefined) {
+      request.setTimeout(timeoutMs, () =>
+        request.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+      );
+    }
     request.on("response", (response) => {
       let body = "";
       response.setEncoding("utf8");

@@ -49,6 +49,7 @@ export const SQL = {
   truthRangeTotals: load("sql", "truth-range-totals.sql"),
   truthDailyTotals: load("sql", "truth-daily-totals.sql"),
   truthSeries: load("sql", "truth-series.sql"),
+  exportEvents: load("sql", "export-events.sql"),
 } as const;
 
 export const CYPHER = {

@@ -20,6 +20,9 @@ export interface PrivateMariadb {
   database: string;
   user: string;
   password: string;
+  /** Its socket, and the account that administers it over the socket (the OS account's). */
+  socket: string;
+  adminUser: string;
   /** Runs SQL as the server's administrator (over the socket), returning its tab-separated rows. */
   admin(sql: string): Promise<string>;
   /** Stops the server and deletes everything it made. Safe to call more than once. */
@@ -27,7 +30,10 @@ export interface PrivateMariadb {
 }
 
 export interface PrivateMariadbOptions {
-  /** mariadbd options beyond the ones every private server gets, e.g. innodb_data_file_path. */
+  /**
+   * mariadbd options beyond the ones every private server gets, e.g. innodb_data_file_path;
+   * they come last, so they win over the defaults (--log-bin over --skip-log-bin).
+   */
   options?: string[];
 }
 
@@ -55,7 +61,6 @@ export async function startPrivateMariadb({
     `--user=${osUser}`,
     "--innodb-buffer-pool-size=32M",
     "--innodb-log-file-size=16M",
-    ...options,
   ];
   let server: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
@@ -89,7 +94,7 @@ export async function startPrivateMariadb({
   try {
     await run(
       "mariadb-install-db",
-      [...common, "--auth-root-authentication-method=socket", "--skip-test-db"],
+      [...common, ...options, "--auth-root-authentication-method=socket", "--skip-test-db"],
       { timeout: 120_000 },
     ).catch((error: Error & { stdout?: string; stderr?: string }) => {
       throw new Error(`mariadb-install-db failed: ${error.message}\n${error.stderr ?? ""}`);
@@ -111,6 +116,7 @@ export async function startPrivateMariadb({
         "--character-set-server=utf8mb4",
         "--collation-server=utf8mb4_unicode_ci",
         "--innodb-flush-log-at-trx-commit=1",
+        ...options,
       ],
       { stdio: "ignore" },
     );
@@ -139,7 +145,17 @@ export async function startPrivateMariadb({
         `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${password}';` +
         `GRANT ALL PRIVILEGES ON ${database}.* TO '${user}'@'127.0.0.1';`,
     );
-    return { host: "127.0.0.1", port, database, user, password, admin, remove };
+    return {
+      host: "127.0.0.1",
+      port,
+      database,
+      user,
+      password,
+      socket,
+      adminUser: osUser,
+      admin,
+      remove,
+    };
   } catch (error) {
     await remove();
     throw error;
