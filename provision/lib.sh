@@ -210,6 +210,54 @@ vg_all_instances() {
   vg_neo4j_instances
 }
 
+# --- targets: what a command needs ---
+# "service": the servers of the API (`npm start`, the VM's unit); "tests": the servers of
+# `npm test` and `npm run bench`, which never serve the API; "all": both. The tools are programs
+# that one command needs, installed with it: chromium (the browser tests'), wrk (the bench's load
+# generator); each is the Debian package of the same name.
+VG_SERVER_NAMES=(mariadb mariadb-test neo4j neo4j-read neo4j-test neo4j-test-read)
+VG_TOOL_NAMES=(chromium wrk)
+
+vg_service_instances() {
+  echo mariadb
+  echo neo4j
+  [[ "$NEO4J_READ_INSTANCE" == 1 ]] && echo neo4j-read
+  return 0
+}
+
+vg_test_instances() {
+  [[ "$MARIADB_TEST_INSTANCE" == 1 ]] && echo mariadb-test
+  [[ "$NEO4J_TEST_INSTANCE" == 1 ]] && echo neo4j-test
+  [[ "$NEO4J_TEST_READ_INSTANCE" == 1 ]] && echo neo4j-test-read
+  return 0
+}
+
+# vg_targets ARG...: the servers (VG_SERVERS) and tools (VG_TOOLS) that the arguments name, each
+# once, in start order; no argument is "all". Returns 2 on an unknown name.
+vg_targets() {
+  local arg name names=()
+  VG_SERVERS=() VG_TOOLS=()
+  (($#)) || set -- all
+  for arg in "$@"; do
+    case "$arg" in
+      all) mapfile -t -O "${#names[@]}" names < <(vg_all_instances && printf '%s\n' "${VG_TOOL_NAMES[@]}") ;;
+      service) mapfile -t -O "${#names[@]}" names < <(vg_service_instances) ;;
+      tests) mapfile -t -O "${#names[@]}" names < <(vg_test_instances) ;;
+      *) names+=("$arg") ;;
+    esac
+  done
+  for name in "${names[@]}"; do
+    if [[ " ${VG_SERVER_NAMES[*]} " == *" $name "* ]]; then
+      [[ " ${VG_SERVERS[*]} " == *" $name "* ]] || VG_SERVERS+=("$name")
+    elif [[ " ${VG_TOOL_NAMES[*]} " == *" $name "* ]]; then
+      [[ " ${VG_TOOLS[*]} " == *" $name "* ]] || VG_TOOLS+=("$name")
+    else
+      vg_warn "unknown target '$name'"
+      return 2
+    fi
+  done
+}
+
 # Select a server: sets the N4_* variables that the Neo4j functions use.
 vg_n4() {
   N4_NAME="$1"
@@ -265,9 +313,13 @@ vg_require_root() {
   shift
   vg_is_root && return 0
   command -v sudo >/dev/null 2>&1 || vg_die "$(basename "$script") must run as root (and sudo is not installed)"
-  local keep
-  keep="$(compgen -e | grep -E "$VG_ENV_PATTERN" | paste -sd, -)"
-  exec sudo ${keep:+--preserve-env="$keep"} -- bash "$script" "$@"
+  # A loop, not grep: with none of these variables set, grep would exit 1 and, under set -e and
+  # pipefail, end the calling script without a word.
+  local name keep=()
+  for name in $(compgen -e); do
+    [[ "$name" =~ $VG_ENV_PATTERN ]] && keep+=("$name")
+  done
+  exec sudo ${keep[0]:+--preserve-env="$(IFS=, && echo "${keep[*]}")"} -- bash "$script" "$@"
 }
 
 # One provisioning/lifecycle action at a time (concurrent `npm test` runs, for
@@ -424,15 +476,15 @@ vg_neo4j_launcher_key() {
   } | sha256sum | cut -c1-16
 }
 
-# Read-only check that install.sh has nothing to do for the servers named (ensure.sh's fast
-# path; default: every server provisioned here).
+# Read-only check that install.sh has nothing to do for the servers and tools of vg_targets
+# (VG_SERVERS, VG_TOOLS): ensure.sh's fast path.
 vg_install_current() {
-  local names=("$@") name neo4j=0
-  ((${#names[@]})) || mapfile -t names < <(vg_all_instances)
+  local name neo4j=0
   vg_settings_file_private || return 1
-  command -v chromium >/dev/null 2>&1 || return 1 # the browser tests' (install.sh adds it)
-  command -v wrk >/dev/null 2>&1 || return 1 # the bench's load generator
-  for name in "${names[@]}"; do
+  for name in "${VG_TOOLS[@]}"; do
+    command -v "$name" >/dev/null 2>&1 || return 1
+  done
+  for name in "${VG_SERVERS[@]}"; do
     case "$name" in
       mariadb | mariadb-test)
         command -v mariadbd >/dev/null 2>&1 || return 1
