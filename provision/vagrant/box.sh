@@ -44,10 +44,12 @@ Settings (environment or config/defaults.env):
 EOF
 }
 
-# The npm settings that go into the box with VG_VAGRANT_BOX_HOST_NET=1 (the calling user's; kept
-# through sudo by its VG_ name).
+# The npm settings that go into the box with VG_VAGRANT_BOX_HOST_NET=1: the calling user's and
+# npm's global ones (where this machine tells npm which CA file to trust), kept through sudo by
+# their VG_ names.
 : "${VG_BOX_NPMRC:=$HOME/.npmrc}"
-export VG_BOX_NPMRC
+: "${VG_BOX_GLOBAL_NPMRC:=$(npm config get globalconfig 2>/dev/null || true)}"
+export VG_BOX_NPMRC VG_BOX_GLOBAL_NPMRC
 
 # apt's settings of how to reach the archive here (Acquire::...: a proxy, a snapshot's expired
 # Release file accepted), not the rest of this machine's apt configuration.
@@ -60,6 +62,7 @@ host_files() {
     compgen -G '/etc/apt/sources.list.d/*.sources' || true
     host_apt_settings
     [[ -f "$VG_BOX_NPMRC" ]] && echo "$VG_BOX_NPMRC"
+    [[ -f "$VG_BOX_GLOBAL_NPMRC" ]] && echo "$VG_BOX_GLOBAL_NPMRC"
   fi
   if [[ "$VG_VAGRANT_BOX_HOST_NODE" == 1 ]]; then
     command -v node npm npx
@@ -149,6 +152,8 @@ copy_host_network() {
     install -m 0600 "$VG_BOX_NPMRC" "$root/root/.npmrc"
     install -m 0600 -o 1000 -g 1000 "$VG_BOX_NPMRC" "$root/home/vagrant/.npmrc"
   fi
+  [[ -f "$VG_BOX_GLOBAL_NPMRC" ]] && install -D -m 0644 "$VG_BOX_GLOBAL_NPMRC" "$root$VG_BOX_GLOBAL_NPMRC"
+  return 0
 }
 
 # This machine's Node.js: the binary, npm (as installed here, upgraded in place or not) and the

@@ -180,6 +180,62 @@ describe("provision scripts (bash, no servers touched)", () => {
     });
   });
 
+  describe("targets: what each command installs and starts", () => {
+    const targets = (args: string, env: Record<string, string> = {}) => {
+      const result = bash(`vg_targets ${args} && echo "\${VG_SERVERS[*]} | \${VG_TOOLS[*]}"`, env);
+      return result.status === 0 ? result.stdout.trim() : `exit ${result.status}`;
+    };
+
+    it("when npm start asks for the service's servers, then MariaDB and Neo4j only: no test server, no tool", () => {
+      expect(targets("service")).to.equal("mariadb neo4j |");
+      expect(targets("service", { NEO4J_READ_INSTANCE: "1" })).to.equal("mariadb neo4j neo4j-read |");
+    });
+
+    it("when npm test asks for its servers and chromium, then the tests' three servers and the browser", () => {
+      expect(targets("tests chromium")).to.equal("mariadb-test neo4j-test neo4j-test-read | chromium");
+      expect(targets("tests", { NEO4J_TEST_READ_INSTANCE: "0" })).to.equal(
+        "mariadb-test neo4j-test |",
+      );
+    });
+
+    it("when nothing or all is named, then every server and tool, each once", () => {
+      const all = "mariadb mariadb-test neo4j neo4j-test neo4j-test-read | chromium wrk";
+      expect(targets("")).to.equal(all);
+      expect(targets("all service mariadb wrk")).to.equal(all);
+    });
+
+    it("when a name is unknown, then exit 2", () => {
+      expect(targets("tests mariadb-tset")).to.equal("exit 2");
+    });
+  });
+
+  describe("root through sudo", () => {
+    // A stand-in sudo that shows how it was called, and a caller that is not root.
+    const asUser = (env: Record<string, string>) => {
+      const bin = path.join(tmp, "bin");
+      fs.mkdirSync(bin);
+      fs.writeFileSync(path.join(bin, "sudo"), '#!/bin/sh\necho "sudo $*"\n', { mode: 0o755 });
+      const script = 'export -n VG_SETTINGS_FILE; vg_is_root() { false; }; vg_require_root /x/install.sh tests; echo "not re-executed"';
+      return bash(script, {
+        ...env,
+        PATH: `${bin}:${process.env.PATH}`,
+      });
+    };
+
+    it("when a user runs a script with none of the MARIADB_/NEO4J_/VG_ variables set, then it re-executes through sudo", () => {
+      const result = asUser({});
+      expect(result.stderr).to.equal("");
+      expect(result.stdout.trim()).to.equal("sudo -- bash /x/install.sh tests");
+    });
+
+    it("when some are set, then sudo keeps exactly those", () => {
+      const result = asUser({ MARIADB_PORT: "3316", VG_SYSTEMD: "no", OTHER: "x" });
+      expect(result.stdout.trim()).to.equal(
+        "sudo --preserve-env=MARIADB_PORT,VG_SYSTEMD -- bash /x/install.sh tests",
+      );
+    });
+  });
+
   describe("passwords never on a command line", () => {
     const password = `p&q "x" y\\z/1's`;
 
