@@ -188,11 +188,15 @@ describe("provision scripts (bash, no servers touched)", () => {
 
     it("when npm start asks for the service's servers, then MariaDB and Neo4j only: no test server, no tool", () => {
       expect(targets("service")).to.equal("mariadb neo4j |");
-      expect(targets("service", { NEO4J_READ_INSTANCE: "1" })).to.equal("mariadb neo4j neo4j-read |");
+      expect(targets("service", { NEO4J_READ_INSTANCE: "1" })).to.equal(
+        "mariadb neo4j neo4j-read |",
+      );
     });
 
     it("when npm test asks for its servers and chromium, then the tests' three servers and the browser", () => {
-      expect(targets("tests chromium")).to.equal("mariadb-test neo4j-test neo4j-test-read | chromium");
+      expect(targets("tests chromium")).to.equal(
+        "mariadb-test neo4j-test neo4j-test-read | chromium",
+      );
       expect(targets("tests", { NEO4J_TEST_READ_INSTANCE: "0" })).to.equal(
         "mariadb-test neo4j-test |",
       );
@@ -215,7 +219,8 @@ describe("provision scripts (bash, no servers touched)", () => {
       const bin = path.join(tmp, "bin");
       fs.mkdirSync(bin);
       fs.writeFileSync(path.join(bin, "sudo"), '#!/bin/sh\necho "sudo $*"\n', { mode: 0o755 });
-      const script = 'export -n VG_SETTINGS_FILE; vg_is_root() { false; }; vg_require_root /x/install.sh tests; echo "not re-executed"';
+      const script =
+        'export -n VG_SETTINGS_FILE; vg_is_root() { false; }; vg_require_root /x/install.sh tests; echo "not re-executed"';
       return bash(script, {
         ...env,
         PATH: `${bin}:${process.env.PATH}`,

@@ -23,7 +23,10 @@ function rsyncSends(source: string, excludes: string[]): Set<string> {
     const args = ["--dry-run", "--archive", "--out-format=%n"];
     for (const pattern of [".vagrant/", ...excludes]) args.push("--exclude", pattern);
     const result = spawnSync("rsync", [...args, `${source}/`, `${target}/`], { encoding: "utf8" });
-    if (result.error) throw new Error(`rsync is needed for this test (apt-get install rsync): ${result.error.message}`);
+    if (result.error)
+      throw new Error(
+        `rsync is needed for this test (apt-get install rsync): ${result.error.message}`,
+      );
     expect(result.status, result.stderr).to.equal(0);
     return new Set(result.stdout.split("\n").filter((line) => line && !line.endsWith("/")));
   } finally {
@@ -36,9 +39,7 @@ function walk(root: string, dir: string): string[] {
   return fs
     .readdirSync(path.join(root, dir), { withFileTypes: true })
     .flatMap((entry) =>
-      entry.isDirectory()
-        ? walk(root, path.join(dir, entry.name))
-        : [path.join(dir, entry.name)],
+      entry.isDirectory() ? walk(root, path.join(dir, entry.name)) : [path.join(dir, entry.name)],
     );
 }
 
@@ -57,7 +58,10 @@ describe("the Vagrantfile's synced folder (rsync's own filter, dry run)", () => 
     const tracked = trackedLibFiles();
     expect(tracked).to.include("lib/main.ts");
     const sent = rsyncSends(PROJECT_ROOT, vagrantExcludes());
-    expect(tracked.filter((file) => !sent.has(file)), "tracked files left out").to.deep.equal([]);
+    expect(
+      tracked.filter((file) => !sent.has(file)),
+      "tracked files left out",
+    ).to.deep.equal([]);
   });
 
   it("when a folder is named like an excluded one below the top (lib/data/, spec/dist/), then it is sent; the top-level ones are not", () => {
