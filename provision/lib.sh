@@ -42,15 +42,30 @@ fi
 [[ -r "$VG_DEFAULTS_FILE" ]] || vg_die "cannot read the defaults file $VG_DEFAULTS_FILE"
 vg_read_settings "$VG_DEFAULTS_FILE" '^[A-Z][A-Z0-9_]*$'
 
-# A size as defaults.env writes it: RAM/N:MIN is 1/N of the machine's RAM, at least MIN (in MiB,
-# with MIN's unit letter: M or m; G/g floors are converted); anything else is used as given. A
-# 4 GiB VM gets the floors; a larger machine keeps a large log's indexes and graph in memory.
+# The machine's memory in MiB: its RAM, or the memory limit of its cgroup where that is lower (a
+# container sees the host's RAM in /proc/meminfo, but may use only its limit). The limit is read
+# at the root of the cgroup tree as this machine sees it: a container's own (cgroup v1 or v2).
+vg_mem_total() {
+  local total limit file
+  total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || true)
+  for file in "${VG_CGROUP_ROOT:-/sys/fs/cgroup}/memory.max" "${VG_CGROUP_ROOT:-/sys/fs/cgroup}/memory/memory.limit_in_bytes"; do
+    limit="$(cat "$file" 2>/dev/null || true)"
+    [[ "$limit" =~ ^[0-9]+$ ]] || continue
+    limit=$((limit / 1048576))
+    ((limit > 0 && limit < ${total:-0})) && total=$limit
+  done
+  echo "${total:-0}"
+}
+
+# A size as defaults.env writes it: RAM/N:MIN is 1/N of the machine's memory (vg_mem_total), at
+# least MIN (in MiB, with MIN's unit letter: M or m; G/g floors are converted); anything else is
+# used as given. A 4 GiB VM gets sizes that hold the service and a full `npm test` at once; a
+# larger machine keeps a large log's indexes and graph in memory.
 vg_mem_size() {
   if [[ "$1" =~ ^RAM/([0-9]+):([0-9]+)([MmGg])$ ]]; then
-    local n="${BASH_REMATCH[1]}" min="${BASH_REMATCH[2]}" unit="${BASH_REMATCH[3]}" total share
+    local n="${BASH_REMATCH[1]}" min="${BASH_REMATCH[2]}" unit="${BASH_REMATCH[3]}" share
     [[ "$unit" == [Gg] ]] && min=$((min * 1024))
-    total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || true)
-    share=$((${total:-0} / n))
+    share=$(($(vg_mem_total) / n))
     ((share > min)) || share=$min
     [[ "$unit" == [MG] ]] && unit=M || unit=m
     echo "$share$unit"
@@ -61,6 +76,10 @@ vg_mem_size() {
 
 MARIADB_BUFFER_POOL_SIZE="$(vg_mem_size "$MARIADB_BUFFER_POOL_SIZE")"
 MARIADB_TEST_BUFFER_POOL_SIZE="$(vg_mem_size "$MARIADB_TEST_BUFFER_POOL_SIZE")"
+NEO4J_HEAP="$(vg_mem_size "$NEO4J_HEAP")"
+NEO4J_TEST_HEAP="$(vg_mem_size "$NEO4J_TEST_HEAP")"
+NEO4J_READ_HEAP="$(vg_mem_size "$NEO4J_READ_HEAP")"
+NEO4J_TEST_READ_HEAP="$(vg_mem_size "$NEO4J_TEST_READ_HEAP")"
 NEO4J_PAGECACHE="$(vg_mem_size "$NEO4J_PAGECACHE")"
 NEO4J_TEST_PAGECACHE="$(vg_mem_size "$NEO4J_TEST_PAGECACHE")"
 NEO4J_READ_PAGECACHE="$(vg_mem_size "$NEO4J_READ_PAGECACHE")"

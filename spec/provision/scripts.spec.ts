@@ -74,7 +74,7 @@ describe("provision scripts (bash, no servers touched)", () => {
 
   describe("defaults", () => {
     it("when nothing is set, then the scripts use config/defaults.env, as lib/config.ts does", () => {
-      const keys = Object.keys(DEFAULTS).filter((key) => !/SIZE$|PAGECACHE$/.test(key));
+      const keys = Object.keys(DEFAULTS).filter((key) => !/SIZE$|PAGECACHE$|HEAP$/.test(key));
       const result = bash(keys.map((key) => `printf '%s=%s\\n' ${key} "$${key}"`).join("; "));
       expect(result.stderr).to.equal("");
       const seen = Object.fromEntries(
@@ -86,17 +86,42 @@ describe("provision scripts (bash, no servers touched)", () => {
       expect(seen).to.deep.equal(Object.fromEntries(keys.map((key) => [key, DEFAULTS[key]])));
     });
 
-    it("when a memory default is RAM/N:MIN, then it is a share of RAM with that floor", () => {
+    it("when a memory default is RAM/N:MIN, then it is a share of the machine's memory with that floor", () => {
       const result = bash(
-        'echo "$MARIADB_BUFFER_POOL_SIZE $NEO4J_PAGECACHE $(vg_mem_size RAM/1000000:300m) $(vg_mem_size RAM/1000000:2G) $(vg_mem_size 77m)"',
+        'echo "$(vg_mem_total) $MARIADB_BUFFER_POOL_SIZE $NEO4J_PAGECACHE $(vg_mem_size RAM/1000000:300m) $(vg_mem_size RAM/1000000:2G) $(vg_mem_size 77m)"',
       );
-      expect(result.status).to.equal(0);
-      const [pool, pagecache, floor, floorG, given] = result.stdout.trim().split(" ");
-      expect(pool).to.match(/^\d+M$/);
-      expect(parseInt(pool!, 10)).to.be.at.least(256);
-      expect(pagecache).to.match(/^\d+m$/);
-      expect(parseInt(pagecache!, 10)).to.be.at.least(1024);
+      expect(result.status, result.stderr).to.equal(0);
+      const [total, pool, pagecache, floor, floorG, given] = result.stdout.trim().split(" ");
+      expect(Number(total)).to.be.above(0);
+      expect(pool).to.equal(`${Math.max(Math.floor(Number(total) / 16), 256)}M`);
+      expect(pagecache).to.equal(`${Math.max(Math.floor(Number(total) / 8), 256)}m`);
       expect([floor, floorG, given]).to.deep.equal(["300m", "2048M", "77m"]);
+    });
+
+    it("when a cgroup limits the memory below the RAM (a container), then the sizes are shares of the limit", () => {
+      const cgroup = (version: "v1" | "v2", bytes: string) => {
+        const root = path.join(tmp, version);
+        const file =
+          version === "v1"
+            ? path.join(root, "memory", "memory.limit_in_bytes")
+            : path.join(root, "memory.max");
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, `${bytes}\n`);
+        return bash(
+          'echo "$(vg_mem_total) $NEO4J_HEAP $NEO4J_PAGECACHE $MARIADB_BUFFER_POOL_SIZE"',
+          {
+            VG_CGROUP_ROOT: root,
+          },
+        ).stdout.trim();
+      };
+      const fourGiB = String(4 * 1024 ** 3);
+      // The VM's 4 GiB: every share at its floor but the Neo4j page cache (4096 / 8).
+      expect(cgroup("v1", fourGiB)).to.equal("4096 512m 512m 256M");
+      expect(cgroup("v2", fourGiB)).to.equal("4096 512m 512m 256M");
+      // No limit ("max", or v1's huge number): the RAM.
+      const ram = bash("vg_mem_total").stdout.trim();
+      expect(cgroup("v2", "max").split(" ")[0]).to.equal(ram);
+      expect(cgroup("v1", "9223372036854771712").split(" ")[0]).to.equal(ram);
     });
 
     it("when the environment sets a value, then it wins over the settings file and the defaults", () => {
