@@ -577,9 +577,14 @@ vg_mariadb_login_ok() {
     -h "$MD_PROBE_HOST" -P "$MD_PORT" -u "$MARIADB_USER" "$MD_DATABASE" -N -e 'SELECT 1' >/dev/null 2>&1
 }
 
+# PIDs of this machine's processes whose command line matches the regex $1. Only this pid
+# namespace's: a host also sees the processes of its containers, which may run the same servers
+# from the same paths (a Vagrant LXC machine does), and must never stop or signal those.
+vg_pgrep() { pgrep --ns $$ --nslist pid -f -- "$1" || true; }
+
 # PIDs of the tests' MariaDB server (found from its command line).
 vg_mariadb_test_pids() {
-  pgrep -f -- "mariadbd --defaults-file=$VG_MARIADB_TEST_CNF( |\$)" || true
+  vg_pgrep "mariadbd --defaults-file=$VG_MARIADB_TEST_CNF( |\$)"
 }
 
 # A value for a double-quoted string in a curl config file (curl -K).
@@ -599,7 +604,7 @@ vg_neo4j_curl() {
 
 # PIDs of the selected server (found from its command line, pid file or not).
 vg_neo4j_pids() {
-  pgrep -f -- "EntryPoint --home-dir=$NEO4J_HOME --config-dir=$N4_CONF_DIR( |\$)" || true
+  vg_pgrep "EntryPoint --home-dir=$NEO4J_HOME --config-dir=$N4_CONF_DIR( |\$)"
 }
 
 vg_neo4j_http_ok() {

@@ -266,6 +266,29 @@ describe("provision scripts (bash, no servers touched)", () => {
     });
   });
 
+  describe("whose processes", () => {
+    it("when a container (another pid namespace) runs a server with the same command line, then the scripts see only this machine's", () => {
+      // The same command line twice: once here, once in a new pid namespace, as a host sees its
+      // containers' processes. (The name is passed in the environment, so that no command line
+      // but the two stand-ins' holds it.)
+      const result = bash(
+        `export NAME="mariadbd --defaults-file=$VG_MARIADB_TEST_CNF"
+        unshare --user --map-root-user --pid --fork bash -c 'exec -a "$NAME" sleep 60' &
+        bash -c 'exec -a "$NAME" sleep 60' & here=$!
+        for _ in $(seq 100); do [[ $(pgrep -f -- "$NAME" | wc -l) -ge 2 ]] && break; sleep 0.05; done
+        echo "seen $(pgrep -f -- "$NAME" | wc -l) here $here ours $(vg_mariadb_test_pids | paste -sd, -)"
+        # SIGKILL: the namespace's first process ignores SIGTERM from outside it.
+        kill -KILL $(pgrep -f -- "$NAME") 2>/dev/null; wait`,
+        { VG_MARIADB_TEST_CNF: path.join(tmp, "vowelgraph-test.cnf") },
+      );
+      expect(result.status, result.stderr).to.equal(0);
+      const [, seen, here, ours] =
+        /^seen (\d+) here (\d+) ours (\S*)$/.exec(result.stdout.trim()) ?? [];
+      expect(seen, `${result.stdout} ${result.stderr}`).to.equal("2");
+      expect(ours).to.equal(here);
+    });
+  });
+
   describe("passwords never on a command line", () => {
     const password = `p&q "x" y\\z/1's`;
 
