@@ -224,13 +224,20 @@ vagrant_up() {
   log "vagrant up: container $CONTAINER, $(vssh 'nproc') CPUs, memory limit $(container_memory limit_in_bytes)"
 }
 
-# The container's memory cgroup figure $1 (limit_in_bytes, usage_in_bytes, max_usage_in_bytes), as MiB.
-container_memory() {
-  local file
-  for file in "/sys/fs/cgroup/memory/lxc.payload.$CONTAINER/memory.$1" "/sys/fs/cgroup/memory/lxc/$CONTAINER/memory.$1"; do
-    [[ -r "$file" ]] && { echo "$(($(cat "$file") / 1048576)) MiB"; return 0; }
+# The container's memory cgroup (cgroup v1, as on this host; LXC 4 and later name it lxc.payload.NAME).
+container_cgroup() {
+  local dir
+  for dir in "/sys/fs/cgroup/memory/lxc.payload.$CONTAINER" "/sys/fs/cgroup/memory/lxc/$CONTAINER"; do
+    [[ -d "$dir" ]] && { echo "$dir"; return 0; }
   done
-  echo "unknown"
+  echo /nonexistent
+}
+
+# The container's memory cgroup figure $1 (limit_in_bytes, max_usage_in_bytes), in MiB.
+container_memory() {
+  local value
+  value="$(cat "$(container_cgroup)/memory.$1" 2>/dev/null)" || { echo unknown; return 0; }
+  echo "$((value / 1048576)) MiB"
 }
 
 # --- checks from the host ---
@@ -243,14 +250,30 @@ unit_active() {
   log "systemctl is-active vowelgraph: active; systemctl --failed: none"
 }
 
-# The servers running in the VM, one line each with its RSS: exactly the service's two.
+# awk: the name of the program on a line of `ps -eo rss=,args=` (n; empty for others).
+PROGRAM_AWK='
+  function program(line) {
+    if (line ~ /mariadbd --defaults-file/) return "mariadb-test"
+    if (line ~ /mariadbd/) return "mariadb"
+    if (line ~ /conf-test-read( |$)/) return "neo4j-test-read"
+    if (line ~ /conf-test( |$)/) return "neo4j-test"
+    if (line ~ /EntryPoint/) return "neo4j"
+    if (line ~ /chromium/) return "chromium"
+    if (line ~ /dist\/lib\/main.js/) return "API"
+    if (line ~ /mocha/) return "mocha"
+    return ""
+  }'
+
+# After provisioning, the VM runs the service's two servers and the API, nothing of the tests'.
 service_servers() {
-  local out
-  out="$(vssh 'ps -eo rss=,args= | grep -E "[m]ariadbd|[E]ntryPoint" | sed -E "s/ --home-dir=[^ ]* --config-dir=([^ ]*).*/ \1/"')"
-  log "servers in the VM after provisioning (RSS KiB, command):"
-  sed 's/^/     /' <<<"$out" >&2
-  [[ "$(grep -c . <<<"$out")" == 2 ]] || fail "the VM runs $(grep -c . <<<"$out") servers, not the service's two"
-  ! grep -qE 'vowelgraph-test|conf-test' <<<"$out" || fail "a test server runs before npm test"
+  local servers
+  servers="$(lxc-attach -n "$CONTAINER" -- ps -eo rss=,args= | awk "$PROGRAM_AWK"'
+    { n = program($0); if (n != "") { rss[n] += $1; count[n]++ } }
+    END { for (n in rss) printf "%s %d MiB%s\n", n, rss[n] / 1024, count[n] > 1 ? " (" count[n] " processes)" : "" }' | sort)"
+  log "running in the VM after vagrant up (RSS): $(paste -sd';' <<<"$servers")"
+  [[ "$(grep -cE '^(mariadb|neo4j)' <<<"$servers")" == 2 ]] &&
+    grep -q '^mariadb ' <<<"$servers" && grep -q '^neo4j ' <<<"$servers" ||
+    fail "the VM runs other servers than the service's MariaDB and Neo4j"
 }
 
 # The exercise's client's calling convention, from the host through the forwarded port: sessions
@@ -319,17 +342,23 @@ vagrant_reload() {
   log "after vagrant reload: /readyz 200"
 }
 
-# npm test in /vagrant as the vagrant user, with the peak memory of the container and each
-# server's largest RSS sampled meanwhile.
+# Memory in the container, every 10 s, to $1: "mem" lines with the cgroup's anonymous memory
+# (total_rss) and page cache in MiB, then each process's RSS in KiB and command line.
+sample_memory() {
+  local stat
+  stat="$(container_cgroup)/memory.stat"
+  while :; do
+    awk -v t=$((SECONDS - T_START)) '/^total_rss / { r = $2 } /^total_cache / { c = $2 }
+      END { printf "%d mem %d %d\n", t, r / 1048576, c / 1048576 }' "$stat"
+    lxc-attach -n "$CONTAINER" -- ps -eo rss=,args= 2>/dev/null | awk -v t=$((SECONDS - T_START)) '{ print t, $0 }'
+    sleep 10
+  done >"$1" 2>/dev/null
+}
+
+# npm test in /vagrant as the vagrant user, with the container's memory sampled meanwhile.
 npm_test() {
   local status=0 line sampler
-  (
-    while :; do
-      lxc-attach -n "$CONTAINER" -- ps -eo rss=,args= 2>/dev/null |
-        grep -E '[m]ariadbd|[E]ntryPoint|[c]hromium|node ' | awk -v t=$((SECONDS - T_START)) '{ print t, $0 }'
-      sleep 10
-    done
-  ) >"$RUN/npm-test-rss.log" 2>/dev/null &
+  sample_memory "$RUN/npm-test-memory.log" &
   sampler=$!
   timeout "$VG_CHECK_TEST_TIMEOUT" bash -c 'cd "$1" && shift && exec env -i "$@" vagrant ssh -c "cd /vagrant && npm test"' _ \
     "$CLONE" "${vagrant_env[@]}" >"$RUN/npm-test.log" 2>&1 || status=$?
@@ -342,19 +371,22 @@ npm_test() {
     fail "npm test in the VM exited $status (${line:-no count}; $RUN/npm-test.log)"
   fi
   log "npm test in the VM as vagrant: ${line:-passed}; $(grep -aE '^ +[0-9]+ (failing|pending)' "$RUN/npm-test.log" | xargs || echo '0 failing')"
-  log "peak memory of the container during npm test: $(container_memory max_usage_in_bytes) (limit $(container_memory limit_in_bytes))"
-  log "largest RSS per server during npm test (KiB): $(peak_rss "$RUN/npm-test-rss.log")"
+  log "memory during npm test: $(memory_report "$RUN/npm-test-memory.log") (limit $(container_memory limit_in_bytes))"
 }
 
-# The largest RSS seen per server in a sample log (lines: time rss command...).
-peak_rss() {
-  awk '{
-    name = "other"
-    if ($0 ~ /mariadbd --defaults-file/) name = "mariadb-test"; else if ($0 ~ /mariadbd/) name = "mariadb"
-    else if ($0 ~ /conf-test-read/) name = "neo4j-test-read"; else if ($0 ~ /conf-test/) name = "neo4j-test"
-    else if ($0 ~ /EntryPoint/) name = "neo4j"; else if ($0 ~ /chromium/) name = "chromium"; else name = "node"
-    if ($2 > max[name]) max[name] = $2
-  } END { for (n in max) printf "%s %d; ", n, max[n] }' "$1"
+# From a sample log (sample_memory): the largest anonymous memory of the container, and the
+# largest RSS of each server, the API, the test runner and Chromium (all its processes at once).
+memory_report() {
+  awk "$PROGRAM_AWK"'
+    $2 == "mem" { if ($3 > anon) anon = $3; next }
+    $1 != t { flush(); t = $1 }
+    { n = program($0); if (n != "") now[n] += $2 }
+    function flush(k) { for (k in now) { if (now[k] > max[k]) max[k] = now[k]; delete now[k] } }
+    END {
+      flush()
+      printf "peak anonymous memory %d MiB; largest RSS (MiB):", anon
+      for (k in max) printf " %s %d", k, max[k] / 1024
+    }' "$1"
 }
 
 # --- the end, whatever happened ---
