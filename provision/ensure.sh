@@ -53,7 +53,7 @@ VG_SERVERS=("${servers[@]}")
 ((${#VG_SERVERS[@]} + ${#VG_TOOLS[@]})) || exit 0
 
 if ! vg_install_current; then
-  vg_log "installing or updating ${VG_SERVERS[*]} ${VG_TOOLS[*]} (provision/install.sh)"
+  vg_log "installing or updating $(printf '%s ' "${VG_SERVERS[@]}" "${VG_TOOLS[@]}")(provision/install.sh)"
   bash "$VG_PROVISION_DIR/install.sh" "${VG_SERVERS[@]}" "${VG_TOOLS[@]}"
 fi
 

@@ -435,7 +435,7 @@ main() {
   vg_java_home >/dev/null || vg_die "no Java 17 found under /usr/lib/jvm (set NEO4J_JAVA_HOME)"
   for arg in "${mariadb[@]}"; do setup_mariadb_server "$arg"; done
   ((${#neo4j[@]} == 0)) || setup_neo4j "${neo4j[@]}"
-  vg_log "provisioned ${VG_SERVERS[*]} ${VG_TOOLS[*]} in $((SECONDS - t0)) s (start the servers with provision/services.sh start)"
+  vg_log "provisioned $(printf '%s ' "${VG_SERVERS[@]}" "${VG_TOOLS[@]}")in $((SECONDS - t0)) s (start the servers with provision/services.sh start)"
 }
 
 # Sourced by the provisioning specs for its functions; run when executed.

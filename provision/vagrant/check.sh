@@ -164,40 +164,6 @@ up_phases() {
 }
 
 clone() {
-  (cd "$CLONE" && env -i "${vagrant_env[@]}" vagrant "$@")
-}
-vssh() { vagrant_in_clone ssh -c "$1" -- -o LogLevel=ERROR; }
-
-# Each line of $1's output with its time (seconds since the check began), to $2.
-timestamped() {
-  local line
-  while IFS= read -r line; do printf '%5d %s\n' $((SECONDS - T_START)) "$line"; done >"$1"
-}
-
-# vagrant up's own phases, from its timestamped log: import, boot, forwards and rsync, each
-# provisioner.
-up_phases() {
-  local log="$1" t0="$2" marks
-  marks="$(awk -v t0="$t0" '
-    /Importing base box/ { m["box import"] = $1 }
-    /Starting container/ { m["start"] = $1 }
-    /Machine booted and ready/ { m["booted"] = $1 }
-    /Running provisioner: / { n = $NF; sub(/\.\.\.$/, "", n); sub(/ \(shell\)/, "", n); p[++k] = $1 " provisioner " $(NF-1) }
-    END {
-      printf "%s %s\n", t0, "begin"
-      if ("booted" in m) printf "%s %s\n", m["booted"], "boot to SSH"
-      for (i = 1; i <= k; i++) print p[i]
-    }' "$log")"
-  local prev_t="" prev_name="" t name
-  while read -r t name; do
-    [[ -n "$prev_t" ]] && record_phase "  up: $prev_name" $((t - prev_t))
-    prev_t="$t"
-    prev_name="$name"
-  done <<<"$marks"
-  record_phase "  up: $prev_name" $(($(tail -n 1 "$log" | awk '{ print $1 }') - prev_t))
-}
-
-clone() {
   git -C "$VG_REPO_DIR" diff --quiet HEAD 2>/dev/null ||
     log "note: uncommitted changes in $VG_REPO_DIR are not in the check (a clone has HEAD)"
   git clone --quiet "$VG_REPO_DIR" "$CLONE"
