@@ -15,12 +15,13 @@ usage() {
   cat <<EOF
 Usage: provision/install.sh [TARGET...] [--help]
 
-Installs and configures, as root (re-executes itself through sudo otherwise), the servers
-named (TARGET: all, the default, or mariadb, mariadb-test, neo4j, neo4j-read, neo4j-test,
-neo4j-test-read):
-  - openjdk-17-jre-headless, maven, curl, chromium, wrk, python3-requests, g++, make (Debian
-    packages; chromium for the browser tests, wrk the bench's load generator, python3 with
-    requests for the exercise's client, g++ and make for node-gyp)
+Installs and configures, as root (re-executes itself through sudo otherwise), the servers and
+tools named (TARGET: all, the default: every server and tool; service: the API's servers;
+tests: the servers of npm test and the bench; or mariadb, mariadb-test, neo4j, neo4j-read,
+neo4j-test, neo4j-test-read, chromium, wrk):
+  - openjdk-17-jre-headless, maven, curl, python3-requests, g++, make (Debian packages;
+    python3 with requests for the exercise's client, g++ and make for node-gyp), and the tools
+    named: chromium for the browser tests, wrk the bench's load generator
   - MariaDB (mariadb-server, mariadb-client, mariadb-backup) as two servers: "mariadb" (Debian's, the
     service's database \$MARIADB_DATABASE; settings in $VG_MARIADB_CNF) and
     "mariadb-test" (the tests' and the benchmark's, with its own datadir, port and socket;
@@ -59,16 +60,16 @@ EOF
 }
 
 # --- packages ---
-# The Debian packages this script installs, one per line (provision/check-vm.sh reads them too).
+# The Debian packages this script installs for the tools named (VG_TOOLS), one per line.
 wanted_packages() {
-  # chromium: the browser tests drive Debian's build (spec/support/browser.ts); nothing downloads one.
-  # wrk: the bench's load generator.
   # python3 with requests: the exercise's own client (python3 /vagrant/app/client/client.py).
   # mariadb-backup: npm run backup and npm run restore (hot physical backups of the log).
   # g++, make: node-gyp builds better-sqlite3 during `npm ci` where its prebuilt binary cannot
   # be downloaded (a minimal box has no compiler).
-  local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client chromium wrk
-    python3 python3-requests g++ make mariadb-backup)
+  # The tools, each the package of its name: chromium, which the browser tests drive (Debian's
+  # build: nothing downloads one), and wrk, the bench's load generator.
+  local want=(ca-certificates curl procps openjdk-17-jre-headless mariadb-server mariadb-client
+    mariadb-backup python3 python3-requests g++ make "${VG_TOOLS[@]}")
   case "$NEO4J_SOURCE" in
     maven) want+=(maven) ;;
     apt) want+=(gnupg) ;;
@@ -413,26 +414,21 @@ secure_settings_file() {
 }
 
 main() {
-  local targets=() arg
-  for arg in "$@"; do
-    case "$arg" in
-      -h | --help)
-        usage
-        return 0
-        ;;
-      all) mapfile -t -O "${#targets[@]}" targets < <(vg_all_instances) ;;
-      mariadb | mariadb-test | neo4j | neo4j-read | neo4j-test | neo4j-test-read) targets+=("$arg") ;;
-      *)
-        usage >&2
-        return 2
-        ;;
-    esac
-  done
-  ((${#targets[@]})) || mapfile -t targets < <(vg_all_instances)
+  local arg
+  case "${1:-}" in
+    -h | --help)
+      usage
+      return 0
+      ;;
+  esac
+  if ! vg_targets "$@"; then
+    usage >&2
+    return 2
+  fi
   vg_require_root "$0" "$@"
   vg_lock
   local t0=$SECONDS mariadb=() neo4j=()
-  for arg in "${targets[@]}"; do
+  for arg in "${VG_SERVERS[@]}"; do
     case "$arg" in
       mariadb*) mariadb+=("$arg") ;;
       *) neo4j+=("$arg") ;;
@@ -443,7 +439,7 @@ main() {
   vg_java_home >/dev/null || vg_die "no Java 17 found under /usr/lib/jvm (set NEO4J_JAVA_HOME)"
   for arg in "${mariadb[@]}"; do setup_mariadb_server "$arg"; done
   ((${#neo4j[@]} == 0)) || setup_neo4j "${neo4j[@]}"
-  vg_log "provisioned ${targets[*]} in $((SECONDS - t0)) s (start them with provision/services.sh start)"
+  vg_log "provisioned $(printf '%s ' "${VG_SERVERS[@]}" "${VG_TOOLS[@]}")in $((SECONDS - t0)) s (start the servers with provision/services.sh start)"
 }
 
 # Sourced by the provisioning specs for its functions; run when executed.

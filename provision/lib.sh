@@ -42,15 +42,30 @@ fi
 [[ -r "$VG_DEFAULTS_FILE" ]] || vg_die "cannot read the defaults file $VG_DEFAULTS_FILE"
 vg_read_settings "$VG_DEFAULTS_FILE" '^[A-Z][A-Z0-9_]*$'
 
-# A size as defaults.env writes it: RAM/N:MIN is 1/N of the machine's RAM, at least MIN (in MiB,
-# with MIN's unit letter: M or m; G/g floors are converted); anything else is used as given. A
-# 4 GiB VM gets the floors; a larger machine keeps a large log's indexes and graph in memory.
+# The machine's memory in MiB: its RAM, or the memory limit of its cgroup where that is lower (a
+# container sees the host's RAM in /proc/meminfo, but may use only its limit). The limit is read
+# at the root of the cgroup tree as this machine sees it: a container's own (cgroup v1 or v2).
+vg_mem_total() {
+  local total limit file
+  total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || true)
+  for file in "${VG_CGROUP_ROOT:-/sys/fs/cgroup}/memory.max" "${VG_CGROUP_ROOT:-/sys/fs/cgroup}/memory/memory.limit_in_bytes"; do
+    limit="$(cat "$file" 2>/dev/null || true)"
+    [[ "$limit" =~ ^[0-9]+$ ]] || continue
+    limit=$((limit / 1048576))
+    ((limit > 0 && limit < ${total:-0})) && total=$limit
+  done
+  echo "${total:-0}"
+}
+
+# A size as defaults.env writes it: RAM/N:MIN is 1/N of the machine's memory (vg_mem_total), at
+# least MIN (in MiB, with MIN's unit letter: M or m; G/g floors are converted); anything else is
+# used as given. A 4 GiB VM gets sizes that hold the service and a full `npm test` at once; a
+# larger machine keeps a large log's indexes and graph in memory.
 vg_mem_size() {
   if [[ "$1" =~ ^RAM/([0-9]+):([0-9]+)([MmGg])$ ]]; then
-    local n="${BASH_REMATCH[1]}" min="${BASH_REMATCH[2]}" unit="${BASH_REMATCH[3]}" total share
+    local n="${BASH_REMATCH[1]}" min="${BASH_REMATCH[2]}" unit="${BASH_REMATCH[3]}" share
     [[ "$unit" == [Gg] ]] && min=$((min * 1024))
-    total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || true)
-    share=$((${total:-0} / n))
+    share=$(($(vg_mem_total) / n))
     ((share > min)) || share=$min
     [[ "$unit" == [MG] ]] && unit=M || unit=m
     echo "$share$unit"
@@ -61,6 +76,10 @@ vg_mem_size() {
 
 MARIADB_BUFFER_POOL_SIZE="$(vg_mem_size "$MARIADB_BUFFER_POOL_SIZE")"
 MARIADB_TEST_BUFFER_POOL_SIZE="$(vg_mem_size "$MARIADB_TEST_BUFFER_POOL_SIZE")"
+NEO4J_HEAP="$(vg_mem_size "$NEO4J_HEAP")"
+NEO4J_TEST_HEAP="$(vg_mem_size "$NEO4J_TEST_HEAP")"
+NEO4J_READ_HEAP="$(vg_mem_size "$NEO4J_READ_HEAP")"
+NEO4J_TEST_READ_HEAP="$(vg_mem_size "$NEO4J_TEST_READ_HEAP")"
 NEO4J_PAGECACHE="$(vg_mem_size "$NEO4J_PAGECACHE")"
 NEO4J_TEST_PAGECACHE="$(vg_mem_size "$NEO4J_TEST_PAGECACHE")"
 NEO4J_READ_PAGECACHE="$(vg_mem_size "$NEO4J_READ_PAGECACHE")"
@@ -210,6 +229,54 @@ vg_all_instances() {
   vg_neo4j_instances
 }
 
+# --- targets: what a command needs ---
+# "service": the servers of the API (`npm start`, the VM's unit); "tests": the servers of
+# `npm test` and `npm run bench`, which never serve the API; "all": both. The tools are programs
+# that one command needs, installed with it: chromium (the browser tests'), wrk (the bench's load
+# generator); each is the Debian package of the same name.
+VG_SERVER_NAMES=(mariadb mariadb-test neo4j neo4j-read neo4j-test neo4j-test-read)
+VG_TOOL_NAMES=(chromium wrk)
+
+vg_service_instances() {
+  echo mariadb
+  echo neo4j
+  [[ "$NEO4J_READ_INSTANCE" == 1 ]] && echo neo4j-read
+  return 0
+}
+
+vg_test_instances() {
+  [[ "$MARIADB_TEST_INSTANCE" == 1 ]] && echo mariadb-test
+  [[ "$NEO4J_TEST_INSTANCE" == 1 ]] && echo neo4j-test
+  [[ "$NEO4J_TEST_READ_INSTANCE" == 1 ]] && echo neo4j-test-read
+  return 0
+}
+
+# vg_targets ARG...: the servers (VG_SERVERS) and tools (VG_TOOLS) that the arguments name, each
+# once, in start order; no argument is "all". Returns 2 on an unknown name.
+vg_targets() {
+  local arg name names=()
+  VG_SERVERS=() VG_TOOLS=()
+  (($#)) || set -- all
+  for arg in "$@"; do
+    case "$arg" in
+      all) mapfile -t -O "${#names[@]}" names < <(vg_all_instances && printf '%s\n' "${VG_TOOL_NAMES[@]}") ;;
+      service) mapfile -t -O "${#names[@]}" names < <(vg_service_instances) ;;
+      tests) mapfile -t -O "${#names[@]}" names < <(vg_test_instances) ;;
+      *) names+=("$arg") ;;
+    esac
+  done
+  for name in "${names[@]}"; do
+    if [[ " ${VG_SERVER_NAMES[*]} " == *" $name "* ]]; then
+      [[ " ${VG_SERVERS[*]} " == *" $name "* ]] || VG_SERVERS+=("$name")
+    elif [[ " ${VG_TOOL_NAMES[*]} " == *" $name "* ]]; then
+      [[ " ${VG_TOOLS[*]} " == *" $name "* ]] || VG_TOOLS+=("$name")
+    else
+      vg_warn "unknown target '$name'"
+      return 2
+    fi
+  done
+}
+
 # Select a server: sets the N4_* variables that the Neo4j functions use.
 vg_n4() {
   N4_NAME="$1"
@@ -265,9 +332,13 @@ vg_require_root() {
   shift
   vg_is_root && return 0
   command -v sudo >/dev/null 2>&1 || vg_die "$(basename "$script") must run as root (and sudo is not installed)"
-  local keep
-  keep="$(compgen -e | grep -E "$VG_ENV_PATTERN" | paste -sd, -)"
-  exec sudo ${keep:+--preserve-env="$keep"} -- bash "$script" "$@"
+  # A loop, not grep: with none of these variables set, grep would exit 1 and, under set -e and
+  # pipefail, end the calling script without a word.
+  local name keep=()
+  for name in $(compgen -e); do
+    [[ "$name" =~ $VG_ENV_PATTERN ]] && keep+=("$name")
+  done
+  exec sudo ${keep[0]:+--preserve-env="$(IFS=, && echo "${keep[*]}")"} -- bash "$script" "$@"
 }
 
 # One provisioning/lifecycle action at a time (concurrent `npm test` runs, for
@@ -426,15 +497,15 @@ vg_neo4j_launcher_key() {
   } | sha256sum | cut -c1-16
 }
 
-# Read-only check that install.sh has nothing to do for the servers named (ensure.sh's fast
-# path; default: every server provisioned here).
+# Read-only check that install.sh has nothing to do for the servers and tools of vg_targets
+# (VG_SERVERS, VG_TOOLS): ensure.sh's fast path.
 vg_install_current() {
-  local names=("$@") name neo4j=0
-  ((${#names[@]})) || mapfile -t names < <(vg_all_instances)
+  local name neo4j=0
   vg_settings_file_private || return 1
-  command -v chromium >/dev/null 2>&1 || return 1 # the browser tests' (install.sh adds it)
-  command -v wrk >/dev/null 2>&1 || return 1 # the bench's load generator
-  for name in "${names[@]}"; do
+  for name in "${VG_TOOLS[@]}"; do
+    command -v "$name" >/dev/null 2>&1 || return 1
+  done
+  for name in "${VG_SERVERS[@]}"; do
     case "$name" in
       mariadb | mariadb-test)
         command -v mariadbd >/dev/null 2>&1 || return 1
@@ -510,9 +581,14 @@ vg_mariadb_login_ok() {
     -h "$MD_PROBE_HOST" -P "$MD_PORT" -u "$MARIADB_USER" "$MD_DATABASE" -N -e 'SELECT 1' >/dev/null 2>&1
 }
 
+# PIDs of this machine's processes whose command line matches the regex $1. Only this pid
+# namespace's: a host also sees the processes of its containers, which may run the same servers
+# from the same paths (a Vagrant LXC machine does), and must never stop or signal those.
+vg_pgrep() { pgrep --ns $$ --nslist pid -f -- "$1" || true; }
+
 # PIDs of the tests' MariaDB server (found from its command line).
 vg_mariadb_test_pids() {
-  pgrep -f -- "mariadbd --defaults-file=$VG_MARIADB_TEST_CNF( |\$)" || true
+  vg_pgrep "mariadbd --defaults-file=$VG_MARIADB_TEST_CNF( |\$)"
 }
 
 # A value for a double-quoted string in a curl config file (curl -K).
@@ -532,7 +608,7 @@ vg_neo4j_curl() {
 
 # PIDs of the selected server (found from its command line, pid file or not).
 vg_neo4j_pids() {
-  pgrep -f -- "EntryPoint --home-dir=$NEO4J_HOME --config-dir=$N4_CONF_DIR( |\$)" || true
+  vg_pgrep "EntryPoint --home-dir=$NEO4J_HOME --config-dir=$N4_CONF_DIR( |\$)"
 }
 
 vg_neo4j_http_ok() {

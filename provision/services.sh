@@ -21,15 +21,18 @@ ACTION:
   status    one line each; exit 0 if all are up and accept the configured
             accounts, 3 otherwise (-q: print nothing)
   logs      the last lines of each one's logs
-TARGET: all (default) | mariadb (the service's database, port $MARIADB_SERVER_PORT)
+  pause     SIGSTOP every process of each (a hung server, for the fault tests)
+  resume    SIGCONT them
+TARGET: all (default) | service (the API's servers) | tests (npm test's and the bench's)
+        | mariadb (the service's database, port $MARIADB_SERVER_PORT)
         | mariadb-test (the tests' and the benchmark's, port $MARIADB_TEST_SERVER_PORT)
         | neo4j (the service's graph, Bolt :$NEO4J_BOLT_PORT)
         | neo4j-read (the service's second graph, Bolt :$NEO4J_READ_BOLT_PORT; NEO4J_READ_INSTANCE=1)
         | neo4j-test (the tests' and the benchmark's, Bolt :$NEO4J_TEST_BOLT_PORT)
         | neo4j-test-read (the tests' second graph, Bolt :$NEO4J_TEST_READ_BOLT_PORT)
-all is every server switched on (the *_INSTANCE settings).
+all, service and tests are the servers switched on (the *_INSTANCE settings).
 These are the servers on this machine, whatever MARIADB_HOST/MARIADB_PORT or NEO4J_URI say.
-start, stop and restart need root and re-execute themselves through sudo.
+start, stop, restart, pause and resume need root and re-execute themselves through sudo.
 EOF
 }
 
@@ -348,6 +351,15 @@ neo4j_status() {
   echo "$N4_NAME: running ($(neo4j_describe))"
 }
 
+# pause / resume: SIGSTOP / SIGCONT every process of server $1 (pids $2), as a hang would.
+signal_server() {
+  local name="$1" pids="$2" signal="$3"
+  [[ -n "$pids" ]] || vg_die "$name is not running"
+  # shellcheck disable=SC2086 # one pid a word
+  kill "-$signal" $pids
+  vg_log "$name: SIG$signal sent to pid $(paste -sd, - <<<"$pids")"
+}
+
 # --- dispatch ---
 # Run ACTION on the named services. start launches the Neo4j servers first,
 # since they take longest, and waits for them after MariaDB.
@@ -380,6 +392,8 @@ run_action() {
           "mariadb_$action"
           mariadb_check_login
           ;;
+        pause) signal_server "$name" "$(mariadb_pids)" STOP ;;
+        resume) signal_server "$name" "$(mariadb_pids)" CONT ;;
         *) "mariadb_$action" ;;
       esac
     else
@@ -390,6 +404,8 @@ run_action() {
           echo "=== $name ($N4_LOG_DIR)"
           neo4j_log_tail
           ;;
+        pause) signal_server "$name" "$(vg_neo4j_pids)" STOP ;;
+        resume) signal_server "$name" "$(vg_neo4j_pids)" CONT ;;
         *) "neo4j_$action" ;;
       esac
     fi
@@ -398,23 +414,26 @@ run_action() {
 }
 
 services_main() {
-  local action="${1:-}" quiet=0 targets=() arg
+  local action="${1:-}" quiet=0 names=() arg targets=()
   [[ $# -gt 0 ]] && shift
   for arg in "$@"; do
     case "$arg" in
       -q) quiet=1 ;;
-      all) mapfile -t -O "${#targets[@]}" targets < <(vg_all_instances) ;;
-      mariadb | mariadb-test | neo4j | neo4j-read | neo4j-test | neo4j-test-read) targets+=("$arg") ;;
-      *)
-        services_usage >&2
-        exit 2
-        ;;
+      *) names+=("$arg") ;;
     esac
   done
-  ((${#targets[@]})) || mapfile -t targets < <(vg_all_instances)
+  # Servers only: a tool has no lifecycle.
+  for arg in "${names[@]}"; do
+    [[ " ${VG_TOOL_NAMES[*]} " == *" $arg "* ]] && names=(unknown)
+  done
+  if ! vg_targets "${names[@]}"; then
+    services_usage >&2
+    exit 2
+  fi
+  targets=("${VG_SERVERS[@]}")
 
   case "$action" in
-    start | stop | restart)
+    start | stop | restart | pause | resume)
       vg_require_root "$0" "$action" "$@"
       vg_lock
       run_action "$action" "${targets[@]}"

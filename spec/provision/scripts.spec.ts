@@ -74,7 +74,7 @@ describe("provision scripts (bash, no servers touched)", () => {
 
   describe("defaults", () => {
     it("when nothing is set, then the scripts use config/defaults.env, as lib/config.ts does", () => {
-      const keys = Object.keys(DEFAULTS).filter((key) => !/SIZE$|PAGECACHE$/.test(key));
+      const keys = Object.keys(DEFAULTS).filter((key) => !/SIZE$|PAGECACHE$|HEAP$/.test(key));
       const result = bash(keys.map((key) => `printf '%s=%s\\n' ${key} "$${key}"`).join("; "));
       expect(result.stderr).to.equal("");
       const seen = Object.fromEntries(
@@ -86,17 +86,43 @@ describe("provision scripts (bash, no servers touched)", () => {
       expect(seen).to.deep.equal(Object.fromEntries(keys.map((key) => [key, DEFAULTS[key]])));
     });
 
-    it("when a memory default is RAM/N:MIN, then it is a share of RAM with that floor", () => {
+    it("when a memory default is RAM/N:MIN, then it is a share of the machine's memory with that floor", () => {
       const result = bash(
-        'echo "$MARIADB_BUFFER_POOL_SIZE $NEO4J_PAGECACHE $(vg_mem_size RAM/1000000:300m) $(vg_mem_size RAM/1000000:2G) $(vg_mem_size 77m)"',
+        'echo "$(vg_mem_total) $MARIADB_BUFFER_POOL_SIZE $NEO4J_PAGECACHE $(vg_mem_size RAM/1000000:300m) $(vg_mem_size RAM/1000000:2G) $(vg_mem_size 77m)"',
       );
-      expect(result.status).to.equal(0);
-      const [pool, pagecache, floor, floorG, given] = result.stdout.trim().split(" ");
-      expect(pool).to.match(/^\d+M$/);
-      expect(parseInt(pool!, 10)).to.be.at.least(256);
-      expect(pagecache).to.match(/^\d+m$/);
-      expect(parseInt(pagecache!, 10)).to.be.at.least(1024);
+      expect(result.status, result.stderr).to.equal(0);
+      const [total, pool, pagecache, floor, floorG, given] = result.stdout.trim().split(" ");
+      expect(Number(total)).to.be.above(0);
+      expect(pool).to.equal(`${Math.max(Math.floor(Number(total) / 16), 256)}M`);
+      expect(pagecache).to.equal(`${Math.max(Math.floor(Number(total) / 8), 256)}m`);
       expect([floor, floorG, given]).to.deep.equal(["300m", "2048M", "77m"]);
+    });
+
+    it("when a cgroup limits the memory below the RAM (a container), then the sizes are shares of the limit", () => {
+      const cgroup = (version: "v1" | "v2", bytes: string) => {
+        const root = path.join(tmp, version);
+        const file =
+          version === "v1"
+            ? path.join(root, "memory", "memory.limit_in_bytes")
+            : path.join(root, "memory.max");
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, `${bytes}\n`);
+        return bash(
+          'echo "$(vg_mem_total) $NEO4J_HEAP $NEO4J_PAGECACHE $MARIADB_BUFFER_POOL_SIZE"',
+          {
+            VG_CGROUP_ROOT: root,
+          },
+        ).stdout.trim();
+      };
+      const fourGiB = String(4 * 1024 ** 3);
+      // The VM's 4 GiB: every share at its floor but the Neo4j page cache (4096 / 8).
+      expect(cgroup("v1", fourGiB)).to.equal("4096 512m 512m 256M");
+      expect(cgroup("v2", fourGiB)).to.equal("4096 512m 512m 256M");
+      // No limit ("max", or v1's huge number): the RAM.
+      const memTotalKiB = /^MemTotal:\s+(\d+)/m.exec(fs.readFileSync("/proc/meminfo", "utf8"))![1]!;
+      const ram = String(Math.floor(Number(memTotalKiB) / 1024));
+      expect(cgroup("v2", "max").split(" ")[0]).to.equal(ram);
+      expect(cgroup("v1", "9223372036854771712").split(" ")[0]).to.equal(ram);
     });
 
     it("when the environment sets a value, then it wins over the settings file and the defaults", () => {
@@ -177,6 +203,90 @@ describe("provision scripts (bash, no servers touched)", () => {
       expect(managed({ MARIADB_TEST_INSTANCE: "0", NEO4J_TEST_INSTANCE: "0" })).to.equal(
         "mariadb neo4j",
       );
+    });
+  });
+
+  describe("targets: what each command installs and starts", () => {
+    const targets = (args: string, env: Record<string, string> = {}) => {
+      const result = bash(`vg_targets ${args} && echo "\${VG_SERVERS[*]} | \${VG_TOOLS[*]}"`, env);
+      return result.status === 0 ? result.stdout.trim() : `exit ${result.status}`;
+    };
+
+    it("when npm start asks for the service's servers, then MariaDB and Neo4j only: no test server, no tool", () => {
+      expect(targets("service")).to.equal("mariadb neo4j |");
+      expect(targets("service", { NEO4J_READ_INSTANCE: "1" })).to.equal(
+        "mariadb neo4j neo4j-read |",
+      );
+    });
+
+    it("when npm test asks for its servers and chromium, then the tests' three servers and the browser", () => {
+      expect(targets("tests chromium")).to.equal(
+        "mariadb-test neo4j-test neo4j-test-read | chromium",
+      );
+      expect(targets("tests", { NEO4J_TEST_READ_INSTANCE: "0" })).to.equal(
+        "mariadb-test neo4j-test |",
+      );
+    });
+
+    it("when nothing or all is named, then every server and tool, each once", () => {
+      const all = "mariadb mariadb-test neo4j neo4j-test neo4j-test-read | chromium wrk";
+      expect(targets("")).to.equal(all);
+      expect(targets("all service mariadb wrk")).to.equal(all);
+    });
+
+    it("when a name is unknown, then exit 2", () => {
+      expect(targets("tests mariadb-tset")).to.equal("exit 2");
+    });
+  });
+
+  describe("root through sudo", () => {
+    // A stand-in sudo that shows how it was called, and a caller that is not root.
+    const asUser = (env: Record<string, string>) => {
+      const bin = path.join(tmp, "bin");
+      fs.mkdirSync(bin);
+      fs.writeFileSync(path.join(bin, "sudo"), '#!/bin/sh\necho "sudo $*"\n', { mode: 0o755 });
+      const script =
+        'export -n VG_SETTINGS_FILE; vg_is_root() { false; }; vg_require_root /x/install.sh tests; echo "not re-executed"';
+      return bash(script, {
+        ...env,
+        PATH: `${bin}:${process.env.PATH}`,
+      });
+    };
+
+    it("when a user runs a script with none of the MARIADB_/NEO4J_/VG_ variables set, then it re-executes through sudo", () => {
+      const result = asUser({});
+      expect(result.stderr).to.equal("");
+      expect(result.stdout.trim()).to.equal("sudo -- bash /x/install.sh tests");
+    });
+
+    it("when some are set, then sudo keeps exactly those", () => {
+      const result = asUser({ MARIADB_PORT: "3316", VG_SYSTEMD: "no", OTHER: "x" });
+      expect(result.stdout.trim()).to.equal(
+        "sudo --preserve-env=MARIADB_PORT,VG_SYSTEMD -- bash /x/install.sh tests",
+      );
+    });
+  });
+
+  describe("whose processes", () => {
+    it("when a container (another pid namespace) runs a server with the same command line, then the scripts see only this machine's", () => {
+      // The same command line twice: once here, once in a new pid namespace, as a host sees its
+      // containers' processes. (The name is passed in the environment, so that no command line
+      // but the two stand-ins' holds it.)
+      const result = bash(
+        `export NAME="mariadbd --defaults-file=$VG_MARIADB_TEST_CNF"
+        unshare --user --map-root-user --pid --fork bash -c 'exec -a "$NAME" sleep 60' &
+        bash -c 'exec -a "$NAME" sleep 60' & here=$!
+        for _ in $(seq 100); do [[ $(pgrep -f -- "$NAME" | wc -l) -ge 2 ]] && break; sleep 0.05; done
+        echo "seen $(pgrep -f -- "$NAME" | wc -l) here $here ours $(vg_mariadb_test_pids | paste -sd, -)"
+        # SIGKILL: the namespace's first process ignores SIGTERM from outside it.
+        kill -KILL $(pgrep -f -- "$NAME") 2>/dev/null; wait`,
+        { VG_MARIADB_TEST_CNF: path.join(tmp, "vowelgraph-test.cnf") },
+      );
+      expect(result.status, result.stderr).to.equal(0);
+      const [, seen, here, ours] =
+        /^seen (\d+) here (\d+) ours (\S*)$/.exec(result.stdout.trim()) ?? [];
+      expect(seen, `${result.stdout} ${result.stderr}`).to.equal("2");
+      expect(ours).to.equal(here);
     });
   });
 

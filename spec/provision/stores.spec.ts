@@ -1,38 +1,12 @@
 import { spawnSync } from "node:child_process";
-import fs from "node:fs";
 import { expect } from "chai";
 import neo4j from "neo4j-driver";
 import { loadConfig, PROJECT_ROOT } from "../../lib/config.js";
 import { createMariadbPool } from "../../lib/stores/mariadb.js";
 import { testReadNeo4jUri } from "../../scratch/scratch-stores.js";
 import { testConfig } from "../support/graph-stores.js";
+import { listenAddresses } from "../support/listeners.js";
 import { describeWithStores } from "../support/stores-available.js";
-
-/** A little-endian /proc/net hex word as dotted IPv4. */
-const ipv4 = (hex: string) =>
-  [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".");
-
-/**
- * Addresses listening on `port` (/proc/net/tcp and tcp6, state 0A), IPv4 style: a JVM's
- * IPv6 socket on ::ffff:127.0.0.1 is 127.0.0.1, its wildcard :: is 0.0.0.0.
- */
-function listeners(port: number): string[] {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
-  const found = new Set<string>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    if (!fs.existsSync(file)) continue;
-    for (const line of fs.readFileSync(file, "utf8").split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (!cols[1]?.endsWith(`:${hexPort}`) || cols[3] !== "0A") continue;
-      const hex = cols[1].split(":")[0]!;
-      if (hex.length === 8) found.add(ipv4(hex));
-      else if (/^0{32}$/.test(hex)) found.add("0.0.0.0");
-      else if (hex.startsWith("0000000000000000FFFF0000")) found.add(ipv4(hex.slice(24)));
-      else found.add(hex === "00000000000000000000000001000000" ? "::1" : hex);
-    }
-  }
-  return [...found].sort();
-}
 
 /** What provision/lib.sh resolves (environment, /etc/default/vowelgraph, config/defaults.env). */
 function provisionSettings(names: string[]): Record<string, string> {
@@ -49,155 +23,155 @@ function provisionSettings(names: string[]): Record<string, string> {
   );
 }
 
-// The service's own configuration, as `npm start` reads it: the servers the README promises.
-const config = loadConfig({ ...process.env, DATA_INTERFACE: "graph" });
-const httpUrl = process.env.NEO4J_HTTP_URL ?? "http://127.0.0.1:7474";
+// The servers that `npm test` installs and starts with the same scripts as the service's (which
+// it never touches): their accounts are the service's configuration, their addresses the tests'.
+const config = testConfig();
+const serviceConfig = loadConfig({ ...process.env, DATA_INTERFACE: "graph" });
 
-describeWithStores("provisioned stores", () => {
-  describe("Neo4j", () => {
-    it("when connecting over Bolt with the configured password, then it is 5.26.x Community", async () => {
-      const driver = neo4j.driver(
-        config.neo4j.uri,
-        neo4j.auth.basic(config.neo4j.user, config.neo4j.password),
-      );
-      try {
-        const info = await driver.getServerInfo();
-        expect(info.address).to.match(/7687$/);
-        const session = driver.session();
-        try {
-          const result = await session.run("CALL dbms.components() YIELD name, versions, edition");
-          const kernel = result.records[0]!;
-          expect(kernel.get("name")).to.equal("Neo4j Kernel");
-          expect(kernel.get("versions")[0]).to.match(/^5\.26\.\d+$/);
-          expect(kernel.get("edition")).to.equal("community");
-        } finally {
-          await session.close();
-        }
-      } finally {
-        await driver.close();
-      }
-    });
-
-    it("when connecting with a wrong password, then it is refused", async () => {
-      const driver = neo4j.driver(
-        config.neo4j.uri,
-        neo4j.auth.basic(config.neo4j.user, "wrong-password"),
-      );
-      try {
-        await driver.verifyConnectivity();
-        expect.fail("a wrong password was accepted");
-      } catch (error) {
-        expect((error as { code?: string }).code).to.equal("Neo.ClientError.Security.Unauthorized");
-      } finally {
-        await driver.close();
-      }
-    });
-
-    it("when the tests' second server (neo4j-test-read) is asked, then it answers with the configured password, a server of its own", async () => {
-      const kernelOf = async (uri: string) => {
+describeWithStores(
+  "provisioned stores (the tests' own, by the same scripts as the service's)",
+  () => {
+    describe("Neo4j", () => {
+      it("when connecting over Bolt with the configured password, then it is 5.26.x Community", async () => {
         const driver = neo4j.driver(
-          uri,
+          config.neo4j.uri,
           neo4j.auth.basic(config.neo4j.user, config.neo4j.password),
         );
         try {
-          const session = driver.session({ database: "system" });
+          const info = await driver.getServerInfo();
+          expect(info.address).to.match(new RegExp(`:${new URL(config.neo4j.uri).port}$`));
+          const session = driver.session();
           try {
             const result = await session.run(
-              "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS version, edition",
+              "CALL dbms.components() YIELD name, versions, edition",
             );
-            const info = await driver.getServerInfo();
-            return {
-              address: String(info.address),
-              version: String(result.records[0]!.get("version")),
-              edition: String(result.records[0]!.get("edition")),
-            };
+            const kernel = result.records[0]!;
+            expect(kernel.get("name")).to.equal("Neo4j Kernel");
+            expect(kernel.get("versions")[0]).to.match(/^5\.26\.\d+$/);
+            expect(kernel.get("edition")).to.equal("community");
           } finally {
             await session.close();
           }
         } finally {
           await driver.close();
         }
-      };
-      const read = await kernelOf(testReadNeo4jUri());
-      expect(read.address).to.match(/:7690$/);
-      expect(read.version).to.match(/^5\.26\.\d+$/);
-      expect(read.edition).to.equal("community");
-      const test = await kernelOf(testConfig().neo4j.uri);
-      expect(test.address).not.to.equal(read.address);
-    });
+      });
 
-    it("when /browser/ is requested on the HTTP port, then Neo4j Browser is served", async () => {
-      const reply = await fetch(`${httpUrl}/browser/`);
-      expect(reply.status).to.equal(200);
-      const html = await reply.text();
-      expect(html).to.match(/<title>Neo4j Browser<\/title>/i);
-    });
-  });
-
-  describe("MariaDB", () => {
-    it("when connecting as the configured account, then a SQL round trip works", async () => {
-      const pool = createMariadbPool(config.mariadb);
-      try {
-        const [rows] = await pool.query(
-          "SELECT 1 + 1 AS two, DATABASE() AS db, @@version AS version",
+      it("when connecting with a wrong password, then it is refused", async () => {
+        const driver = neo4j.driver(
+          config.neo4j.uri,
+          neo4j.auth.basic(config.neo4j.user, "wrong-password"),
         );
-        const row = (rows as { two: number; db: string; version: string }[])[0]!;
-        expect(row.two).to.equal(2);
-        expect(row.db).to.equal(config.mariadb.database);
-        expect(row.version).to.match(/MariaDB/);
-      } finally {
-        await pool.end();
-      }
+        try {
+          await driver.verifyConnectivity();
+          expect.fail("a wrong password was accepted");
+        } catch (error) {
+          expect((error as { code?: string }).code).to.equal(
+            "Neo.ClientError.Security.Unauthorized",
+          );
+        } finally {
+          await driver.close();
+        }
+      });
+
+      it("when the tests' second server (neo4j-test-read) is asked, then it answers with the configured password, a server of its own", async () => {
+        const kernelOf = async (uri: string) => {
+          const driver = neo4j.driver(
+            uri,
+            neo4j.auth.basic(config.neo4j.user, config.neo4j.password),
+          );
+          try {
+            const session = driver.session({ database: "system" });
+            try {
+              const result = await session.run(
+                "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS version, edition",
+              );
+              const info = await driver.getServerInfo();
+              return {
+                address: String(info.address),
+                version: String(result.records[0]!.get("version")),
+                edition: String(result.records[0]!.get("edition")),
+              };
+            } finally {
+              await session.close();
+            }
+          } finally {
+            await driver.close();
+          }
+        };
+        const read = await kernelOf(testReadNeo4jUri());
+        expect(read.address).to.match(/:7690$/);
+        expect(read.version).to.match(/^5\.26\.\d+$/);
+        expect(read.edition).to.equal("community");
+        const test = await kernelOf(config.neo4j.uri);
+        expect(test.address).not.to.equal(read.address);
+      });
+
+      it("when /browser/ is requested on the HTTP port, then Neo4j Browser is served", async () => {
+        const { NEO4J_TEST_HTTP_PORT } = provisionSettings(["NEO4J_TEST_HTTP_PORT"]);
+        const reply = await fetch(`http://127.0.0.1:${NEO4J_TEST_HTTP_PORT}/browser/`);
+        expect(reply.status).to.equal(200);
+        const html = await reply.text();
+        expect(html).to.match(/<title>Neo4j Browser<\/title>/i);
+      });
     });
 
-    it("when the tests connect, then they reach a server of their own, not the service's", async () => {
-      const serverOf = async (mariadb: typeof config.mariadb) => {
-        const pool = createMariadbPool(mariadb);
+    describe("MariaDB", () => {
+      it("when connecting as the configured account, then a SQL round trip works", async () => {
+        const pool = createMariadbPool(config.mariadb);
         try {
-          const [rows] = await pool.query("SELECT @@port AS port, @@datadir AS datadir");
-          return (rows as { port: number; datadir: string }[])[0]!;
+          const [rows] = await pool.query(
+            "SELECT 1 + 1 AS two, DATABASE() AS db, @@version AS version",
+          );
+          const row = (rows as { two: number; db: string; version: string }[])[0]!;
+          expect(row.two).to.equal(2);
+          expect(row.db).to.equal(config.mariadb.database);
+          expect(row.version).to.match(/MariaDB/);
         } finally {
           await pool.end();
         }
-      };
-      const service = await serverOf(config.mariadb);
-      const tests = await serverOf(testConfig().mariadb);
-      expect(tests.port).not.to.equal(service.port);
-      expect(tests.datadir).not.to.equal(service.datadir);
-    });
-  });
+      });
 
-  describe("listen addresses", () => {
-    it("when provisioned, then each server listens where its setting says: loopback by default", () => {
-      const settings = provisionSettings([
-        "MARIADB_BIND_ADDRESS",
-        "MARIADB_SERVER_PORT",
-        "MARIADB_TEST_BIND_ADDRESS",
-        "MARIADB_TEST_SERVER_PORT",
-        "NEO4J_LISTEN_ADDRESS",
-        "NEO4J_BOLT_PORT",
-        "NEO4J_HTTP_PORT",
-        "NEO4J_TEST_LISTEN_ADDRESS",
-        "NEO4J_TEST_BOLT_PORT",
-        "NEO4J_TEST_HTTP_PORT",
-        "NEO4J_TEST_READ_LISTEN_ADDRESS",
-        "NEO4J_TEST_READ_BOLT_PORT",
-        "NEO4J_TEST_READ_HTTP_PORT",
-      ]);
-      const expected = {
-        [settings.MARIADB_SERVER_PORT!]: settings.MARIADB_BIND_ADDRESS,
-        [settings.MARIADB_TEST_SERVER_PORT!]: settings.MARIADB_TEST_BIND_ADDRESS,
-        [settings.NEO4J_BOLT_PORT!]: settings.NEO4J_LISTEN_ADDRESS,
-        [settings.NEO4J_HTTP_PORT!]: settings.NEO4J_LISTEN_ADDRESS,
-        [settings.NEO4J_TEST_BOLT_PORT!]: settings.NEO4J_TEST_LISTEN_ADDRESS,
-        [settings.NEO4J_TEST_HTTP_PORT!]: settings.NEO4J_TEST_LISTEN_ADDRESS,
-        [settings.NEO4J_TEST_READ_BOLT_PORT!]: settings.NEO4J_TEST_READ_LISTEN_ADDRESS,
-        [settings.NEO4J_TEST_READ_HTTP_PORT!]: settings.NEO4J_TEST_READ_LISTEN_ADDRESS,
-      };
-      const seen = Object.fromEntries(
-        Object.keys(expected).map((port) => [port, listeners(Number(port)).join(",")]),
-      );
-      expect(seen).to.deep.equal(expected);
+      it("when the tests connect, then they reach a server of their own, not the service's", async () => {
+        const pool = createMariadbPool(config.mariadb);
+        try {
+          const [rows] = await pool.query("SELECT @@port AS port, @@datadir AS datadir");
+          const tests = (rows as { port: number; datadir: string }[])[0]!;
+          const service = provisionSettings(["MARIADB_SERVER_PORT"]);
+          expect(tests.port).not.to.equal(serviceConfig.mariadb.port);
+          expect(String(tests.port)).not.to.equal(service.MARIADB_SERVER_PORT);
+          // The service's server is Debian's, on /var/lib/mysql (provision/lib.sh vg_md).
+          expect(tests.datadir.replace(/\/$/, "")).not.to.equal("/var/lib/mysql");
+        } finally {
+          await pool.end();
+        }
+      });
     });
-  });
-});
+
+    describe("listen addresses", () => {
+      it("when provisioned, then each of the tests' servers listens where its setting says: loopback by default", () => {
+        const settings = provisionSettings([
+          "MARIADB_TEST_BIND_ADDRESS",
+          "MARIADB_TEST_SERVER_PORT",
+          "NEO4J_TEST_LISTEN_ADDRESS",
+          "NEO4J_TEST_BOLT_PORT",
+          "NEO4J_TEST_HTTP_PORT",
+          "NEO4J_TEST_READ_LISTEN_ADDRESS",
+          "NEO4J_TEST_READ_BOLT_PORT",
+          "NEO4J_TEST_READ_HTTP_PORT",
+        ]);
+        const expected = {
+          [settings.MARIADB_TEST_SERVER_PORT!]: settings.MARIADB_TEST_BIND_ADDRESS,
+          [settings.NEO4J_TEST_BOLT_PORT!]: settings.NEO4J_TEST_LISTEN_ADDRESS,
+          [settings.NEO4J_TEST_HTTP_PORT!]: settings.NEO4J_TEST_LISTEN_ADDRESS,
+          [settings.NEO4J_TEST_READ_BOLT_PORT!]: settings.NEO4J_TEST_READ_LISTEN_ADDRESS,
+          [settings.NEO4J_TEST_READ_HTTP_PORT!]: settings.NEO4J_TEST_READ_LISTEN_ADDRESS,
+        };
+        const seen = Object.fromEntries(
+          Object.keys(expected).map((port) => [port, listenAddresses(Number(port)).join(",")]),
+        );
+        expect(seen).to.deep.equal(expected);
+      });
+    });
+  },
+);

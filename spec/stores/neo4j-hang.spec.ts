@@ -6,10 +6,9 @@ import { boundedRead, NEO4J_TIMEOUTS } from "../../lib/stores/neo4j.js";
 import { graphBackend } from "../support/backends.js";
 import { testConfig } from "../support/graph-stores.js";
 import { expectJsonError, openServed, type ServedBackend } from "../support/served-backend.js";
-import { eventually } from "../support/services.js";
+import { eventually, service, TEST_NEO4J_SERVICE } from "../support/services.js";
 import { describeWithStores } from "../support/stores-available.js";
 import { getJson, request, type RawReply } from "../support/test-server.js";
-import { listeningPid } from "../support/processes.js";
 
 /**
  * README's bound for a dashboard on a hung Neo4j: the wait for the graph to catch up (5 s, in
@@ -42,22 +41,20 @@ describeWithStores("a hung Neo4j (SIGSTOP of the test server's JVM)", function (
   // Waits inside: up to 12 s per dashboard request while stopped, 60 s to catch up after.
   this.timeout(180_000);
   let served: ServedBackend;
-  let pid: number;
   let stopped = false;
 
-  const stop = () => {
-    process.kill(pid, "SIGSTOP");
+  const stop = async () => {
+    await service("pause", TEST_NEO4J_SERVICE);
     stopped = true;
   };
-  const resume = () => {
-    if (stopped) process.kill(pid, "SIGCONT");
+  const resume = async () => {
+    if (stopped) await service("resume", TEST_NEO4J_SERVICE);
     stopped = false;
   };
   const post = (symbol: string) =>
     request(served.url, "POST", `/initial?uuid=${randomUUID()}&symbol=${symbol}`);
 
   before(async () => {
-    pid = listeningPid(testConfig().neo4j.uri);
     served = await openServed(graphBackend);
     expect((await post("a")).status).to.equal(200);
     // The graph current and the server warm (a JVM just started may miss the first deadlines):
@@ -69,12 +66,12 @@ describeWithStores("a hung Neo4j (SIGSTOP of the test server's JVM)", function (
   });
 
   after(async () => {
-    resume();
+    await resume();
     await served?.close();
   });
 
   it("when Neo4j hangs, then dashboards answer 503 within the bound and POST /initial 200; then it catches up", async () => {
-    stop();
+    await stop();
     try {
       // Nothing waits to be applied: the read itself meets the hang, and gives up on its clock.
       const symbol = await timed("GET /dashboard/symbol/a", DASHBOARD_BOUND_MS + 10_000, () =>
@@ -107,7 +104,7 @@ describeWithStores("a hung Neo4j (SIGSTOP of the test server's JVM)", function (
       const after = await timed("POST /initial", 10_000, () => post("a"));
       expect(after.reply.status, after.reply.body).to.equal(200);
     } finally {
-      resume();
+      await resume();
     }
     // Resumed: the projection applies what was logged meanwhile, no restart.
     await eventually(60, async () => {
@@ -129,12 +126,12 @@ describeWithStores("a hung Neo4j (SIGSTOP of the test server's JVM)", function (
     });
 
     afterEach(async () => {
-      resume();
+      await resume();
       await driver.close();
     });
 
     it("when the one connection hangs, then the pool's acquisition timeout (code N/A) is StoreUnavailableError", async () => {
-      stop();
+      await stop();
       try {
         const limits = { txMs: 60_000, waitMs: 20_000 };
         // Two reads for the one connection: whichever the pool hands it to hangs on it (settled
@@ -153,7 +150,7 @@ describeWithStores("a hung Neo4j (SIGSTOP of the test server's JVM)", function (
         );
         expect((first.error as Error).message).to.match(/acquisition timed out/);
         expect(performance.now() - started).to.be.below(500 + SLACK_MS);
-        resume();
+        await resume();
         const settled = await within(30_000, "both reads", Promise.all(reads));
         const answered = settled.filter(({ error }) => error === undefined);
         expect(
@@ -161,7 +158,7 @@ describeWithStores("a hung Neo4j (SIGSTOP of the test server's JVM)", function (
           "the read that held the connection is answered once resumed",
         ).to.have.lengthOf(1);
       } finally {
-        resume();
+        await resume();
       }
     });
 

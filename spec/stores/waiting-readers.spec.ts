@@ -4,9 +4,8 @@ import { StoreUnavailableError } from "../../lib/backend/data-errors.js";
 import { openGraphBackend, type GraphBackend } from "../../lib/backend/graph-backend.js";
 import { NO_TELEMETRY } from "../../lib/telemetry/telemetry.js";
 import { resetStores, testConfig, untilGraphCurrent } from "../support/graph-stores.js";
-import { eventually } from "../support/services.js";
+import { eventually, service, TEST_NEO4J_SERVICE } from "../support/services.js";
 import { describeWithStores } from "../support/stores-available.js";
-import { listeningPid } from "../support/processes.js";
 
 /** How long a dashboard read waits for the graph (backend/graph-backend.ts), then 503. */
 const CATCH_UP_WAIT_MS = 5000;
@@ -24,19 +23,17 @@ describeWithStores(
   function () {
     this.timeout(60_000);
     let backend: GraphBackend | undefined;
-    let pid: number;
     let stopped = false;
     // The "readers waiting" gauge, as /metrics would show it.
     let gauge = 0;
 
-    const resume = () => {
-      if (stopped) process.kill(pid, "SIGCONT");
+    const resume = async () => {
+      if (stopped) await service("resume", TEST_NEO4J_SERVICE);
       stopped = false;
     };
 
     before(async function () {
       this.timeout(120_000);
-      pid = listeningPid(testConfig().neo4j.uri);
       await resetStores();
       backend = await openGraphBackend(testConfig(), {
         telemetry: {
@@ -54,7 +51,7 @@ describeWithStores(
 
     after(async function () {
       this.timeout(120_000);
-      resume();
+      await resume();
       if (backend) {
         await untilGraphCurrent(backend).catch(() => {});
         await backend.close();
@@ -64,7 +61,7 @@ describeWithStores(
     it(`when ${READERS} reads wait through a projection held back in one pass, then each holds one waiter and one timer until it gives up`, async () => {
       const gate = backend!.servers[0]!.gate;
       const baseline = activeTimers();
-      process.kill(pid, "SIGSTOP");
+      await service("pause", TEST_NEO4J_SERVICE);
       stopped = true;
       // Committed in MariaDB; the projector's pass that applies it now hangs in Neo4j.
       await backend!.logInitial(randomUUID(), "a", false);
@@ -112,7 +109,7 @@ describeWithStores(
       expect(gauge).to.equal(0);
       expect(activeTimers() - baseline, "no timer left behind").to.be.at.most(OTHER_TIMERS);
 
-      resume();
+      await resume();
       await eventually(60, async () => (await backend!.symbolAggregates("a")).count === 2);
     });
   },

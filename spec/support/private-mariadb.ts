@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { accessSync, constants } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -41,13 +42,9 @@ export interface PrivateMariadbOptions {
 export async function startPrivateMariadb({
   options = [],
 }: PrivateMariadbOptions = {}): Promise<PrivateMariadb> {
-  for (const tool of ["mariadbd", "mariadb-install-db", "mariadb"]) {
-    await run("sh", ["-c", `command -v ${tool}`]).catch(() => {
-      throw new Error(
-        `${tool} is not installed: run provision/install.sh (Debian's mariadb-server)`,
-      );
-    });
-  }
+  const mariadbd = systemCommand("mariadbd");
+  const installDb = systemCommand("mariadb-install-db");
+  const mariadbClient = systemCommand("mariadb");
   const dir = await mkdtemp(path.join(os.tmpdir(), "vg-mariadb-"));
   const datadir = path.join(dir, "data");
   const socket = path.join(dir, "mysqld.sock");
@@ -76,7 +73,7 @@ export async function startPrivateMariadb({
   const admin = (sql: string) =>
     new Promise<string>((resolve, reject) => {
       const client = spawn(
-        "mariadb",
+        mariadbClient,
         ["--no-defaults", `--socket=${socket}`, `-u${osUser}`, "--batch", "--skip-column-names"],
         { timeout: 60_000 },
       );
@@ -93,7 +90,7 @@ export async function startPrivateMariadb({
     });
   try {
     await run(
-      "mariadb-install-db",
+      installDb,
       [...common, ...options, "--auth-root-authentication-method=socket", "--skip-test-db"],
       { timeout: 120_000 },
     ).catch((error: Error & { stdout?: string; stderr?: string }) => {
@@ -101,7 +98,7 @@ export async function startPrivateMariadb({
     });
     const port = await freePort();
     server = spawn(
-      "mariadbd",
+      mariadbd,
       [
         ...common,
         `--socket=${socket}`,
@@ -160,6 +157,24 @@ export async function startPrivateMariadb({
     await remove();
     throw error;
   }
+}
+
+/**
+ * Where a command of Debian's MariaDB packages is: on PATH, or in the sbin folders, which a
+ * user's PATH lacks (Debian puts mariadbd in /usr/sbin).
+ */
+function systemCommand(name: string): string {
+  const folders = [...(process.env.PATH ?? "").split(":"), "/usr/local/sbin", "/usr/sbin", "/sbin"];
+  for (const folder of folders.filter(Boolean)) {
+    const candidate = path.join(folder, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new Error(`${name} is not installed: run provision/install.sh (Debian's mariadb-server)`);
 }
 
 /** The end of the server's error log, for a message. */

@@ -15,12 +15,3 @@ export function workerPids(pid: number): number[] {
     return [];
   }
 }
-
-/** The pid of the process listening on the Bolt port of `uri`: a test server's JVM. */
-export function listeningPid(uri: string): number {
-  const port = new URL(uri.replace(/^bolt/, "http")).port;
-  const listing = execFileSync("ss", ["-Htlnp", `sport = :${port}`], { encoding: "utf8" });
-  const pid = /pid=(\d+)/.exec(listing)?.[1];
-  if (!pid) throw new Error(`no process listens on ${uri}:\n${listing}`);
-  return Number(pid);
-}

@@ -15,8 +15,15 @@ export const TEST_NEO4J_SERVICE = scratchStoreEnv().NEO4J_SERVER;
  */
 export const TEST_MARIADB_SERVICE = "mariadb-test";
 
-/** Starts or stops a real server through the project's own lifecycle script. */
-export async function service(action: "start" | "stop", target: string): Promise<void> {
+/**
+ * Starts or stops a real server, or pauses it (SIGSTOP: a hung server) and resumes it, through
+ * the project's own lifecycle script, which finds its processes and uses sudo where it must (a
+ * server runs as its own account).
+ */
+export async function service(
+  action: "start" | "stop" | "pause" | "resume",
+  target: string,
+): Promise<void> {
   await run("bash", [path.join(PROJECT_ROOT, "provision", "services.sh"), action, target], {
     timeout: 180_000,
   });
