@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the access log costs on the hot path (README "Logs"): the null backend, one API process
+# What the access log costs on the hot path (docs/operations.md "Logs"): the null backend, one API process
 # per LOG_LEVEL (WORKERS=1, so its CPU is the server's), the client's mix from wrk through
 # bench/wrk/client-mix.lua (ingest only: POST /initial and /followup). Server CPU per request
 # comes from /proc; the server's log goes to a file, as it would go to journald.

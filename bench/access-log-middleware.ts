@@ -1,5 +1,5 @@
 // The access log's own cost per ingest request, without HTTP or a load generator in the way
-// (README "Logs"): lib/telemetry/logger.ts's middleware at each level, called N times over a
+// (docs/operations.md "Logs"): lib/telemetry/logger.ts's middleware at each level, called N times over a
 // fake request and reply that then finish, its lines written to /dev/null.
 //
 //   node --import tsx bench/access-log-middleware.ts [N=200000]

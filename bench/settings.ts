@@ -186,7 +186,7 @@ export function parseSettings(
     wrk: true,
     rebuild: !values["no-rebuild"] && !values["no-dashboards"],
     denseMinuteInitials,
-    // The README's dense-traffic table: 120,000 initials in a minute over 50,000 sessions in 30 days.
+    // docs/performance.md's dense-traffic table: 120,000 initials in a minute over 50,000 sessions in 30 days.
     dense: values["no-dense"]
       ? null
       : quick

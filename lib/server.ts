@@ -17,7 +17,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
  * What a connection may take, sized for this API: a request is a line and a few headers, and a
  * body of 2 kB at most, so a client that needs seconds to send one is stalling, not slow
  * (Node's defaults let a slowloris hold a connection 60-90 s, a slow body 300-330 s). The
- * README's failure table quotes these numbers.
+ * docs/operations.md's failure table quotes these numbers.
  */
 export const HTTP_LIMITS = {
   /** From a connection's or a request's first byte to the end of its headers. */

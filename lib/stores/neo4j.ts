@@ -12,7 +12,7 @@ import { SYMBOLS } from "../model/symbols.js";
 import { CYPHER } from "./statements.js";
 
 /**
- * Every wait on Neo4j is bounded by one of these (the README's failure table quotes them). A
+ * Every wait on Neo4j is bounded by one of these (docs/operations.md's failure table quotes them). A
  * hung server (SIGSTOP, a long GC pause) answers nothing, so it cannot enforce its own
  * transaction timeouts: the client gives up on its own clock too.
  */

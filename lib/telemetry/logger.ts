@@ -31,7 +31,7 @@ const line = (req: IncomingMessage, res: ServerResponse) =>
  * The access log (pino-http): one line per reply with method, URL, status and time taken, at
  * `info` (`warn` for a 503, `error` for another 5xx), except the ingest POSTs that succeed,
  * which are at `debug`. At c64 a pino-http line per ingest request costs about a third more
- * CPU per request (README "Logs"); so at `info` an ingest request pays for a line only when it
+ * CPU per request (docs/operations.md "Logs"); so at `info` an ingest request pays for a line only when it
  * is refused or fails. Returns null when the level hides the access log altogether.
  */
 export function accessLog(logger: Logger): RequestHandler | null {

@@ -11,7 +11,7 @@ import { describeWithStores } from "../support/stores-available.js";
 import { getJson, request, type RawReply } from "../support/test-server.js";
 
 /**
- * README's bound for a dashboard on a hung Neo4j: the wait for the graph to catch up (5 s, in
+ * docs/operations.md's bound for a dashboard on a hung Neo4j: the wait for the graph to catch up (5 s, in
  * graph-projection.ts) when events are waiting to be applied, then the read's own wait.
  */
 const CATCH_UP_WAIT_MS = 5000;
