@@ -20,23 +20,24 @@ import {
   type Generator,
   type IngestBackend,
   type IngestRow,
+  type ServerVariant,
 } from "./results.js";
 import { TARGET_CONCURRENCY, type Settings } from "./settings.js";
 import { measureUnderLoad } from "./under-load.js";
 
-/** One server measured by the ingest phase: a backend, with WORKERS or the server's default. */
-interface IngestServer {
+/** One server measured by the ingest phase: a backend, with WORKERS, PROJECTOR or the defaults. */
+interface IngestServer extends ServerVariant {
   backend: IngestBackend;
-  workers: number | null;
 }
 
 function servers(settings: Settings): IngestServer[] {
-  const list: IngestServer[] = [{ backend: "bare-express", workers: null }];
+  const list: IngestServer[] = [{ backend: "bare-express" }];
   for (const backend of ["null", "sqlite", "graph"] as const) {
-    if (settings.backends.includes(backend)) list.push({ backend, workers: null });
+    if (settings.backends.includes(backend)) list.push({ backend });
   }
   if (settings.backends.includes("graph")) {
     for (const workers of settings.workers) list.push({ backend: "graph", workers });
+    for (const projector of settings.projectors) list.push({ backend: "graph", projector });
   }
   return list;
 }
@@ -70,12 +71,13 @@ export async function ingestPhase(
   const graphSince = Date.now() * 1000;
   const ports = settings.backends.includes("graph") ? storePorts(config) : null;
   let underLoadDone = false;
-  for (const { backend, workers } of servers(settings)) {
-    const label = ingestLabel({ backend, workers });
+  for (const ingestServer of servers(settings)) {
+    const { backend, workers = null, projector = null } = ingestServer;
+    const label = ingestLabel(ingestServer);
     const env =
       backend === "bare-express"
-        ? backendEnv("null", "", workers)
-        : backendEnv(backend, path.join(tmp, "ingest.sqlite"), workers);
+        ? backendEnv("null", "", { workers })
+        : backendEnv(backend, path.join(tmp, "ingest.sqlite"), { workers, projector });
     const server = await serve(label, backend === "bare-express" ? BARE_EXPRESS_JS : MAIN_JS, env);
     try {
       const watched = watchedProcesses(server, ports);
@@ -99,7 +101,7 @@ export async function ingestPhase(
             seed: settings.seed * 100 + concurrency,
           },
         );
-        const row: IngestRow = { backend, workers, ...result };
+        const row: IngestRow = { backend, workers, projector, ...result };
         results.ingest.push(row);
         say(
           `ingest ${label} ${generator} c${concurrency}: ${row.rps.toFixed(0)} req/s ` +
@@ -123,7 +125,7 @@ export async function ingestPhase(
         await underLoad(
           settings,
           results,
-          { backend, workers },
+          { backend, workers, projector },
           server.url,
           watched,
           graphSince,
@@ -140,13 +142,13 @@ export async function ingestPhase(
 async function underLoad(
   settings: Settings,
   results: BenchResults,
-  { backend, workers }: IngestServer,
+  server: IngestServer,
   url: string,
   watched: Watched,
   since: number,
   settle: () => Promise<void>,
 ) {
-  const label = ingestLabel({ backend, workers });
+  const label = ingestLabel(server);
   let measured: Awaited<ReturnType<typeof measureUnderLoad>>;
   try {
     measured = await measureUnderLoad({
@@ -165,7 +167,12 @@ async function underLoad(
     say(`  ${label} dashboards under load FAILED: ${reason}`);
     return;
   }
-  (results.under_load ??= []).push({ backend, workers, ...measured });
+  (results.under_load ??= []).push({
+    backend: server.backend,
+    workers: server.workers ?? null,
+    projector: server.projector ?? null,
+    ...measured,
+  });
   for (const cell of measured.cells) {
     say(
       `  ${label} ${cell.endpoint} ${cell.load}: p50 ${cell.p50_ms.toFixed(2)} ms, ` +

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { PROJECT_ROOT } from "../lib/config.js";
 import { scratchStoreEnv } from "../scratch/scratch-stores.js";
 import { pidListeningOn, processTree, type Watched } from "./proc-stat.js";
-import type { Backend } from "./results.js";
+import type { Backend, ServerVariant } from "./results.js";
 import { startServer, type ServerProcess } from "./server-process.js";
 
 /** The processes a run starts, where their scripts are, and the progress log. */
@@ -45,13 +45,13 @@ export async function stopAll(): Promise<void> {
 }
 
 /**
- * A backend server's environment: the scratch stores, its backend and sqlite file; WORKERS as
- * given (unset: the server's default, whatever the caller's environment said).
+ * A backend server's environment: the scratch stores, its backend and sqlite file; WORKERS and
+ * PROJECTOR as given (unset: the server's defaults, whatever the caller's environment said).
  */
 export function backendEnv(
   backend: Backend,
   sqlitePath: string,
-  workers: number | null = null,
+  { workers = null, projector = null }: ServerVariant = {},
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -60,7 +60,9 @@ export function backendEnv(
     SQLITE_PATH: sqlitePath,
   };
   delete env.WORKERS;
+  delete env.PROJECTOR;
   if (workers !== null) env.WORKERS = String(workers);
+  if (projector !== null) env.PROJECTOR = projector;
   return env;
 }
 

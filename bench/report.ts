@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
+import { capacitySection } from "./capacity.js";
 import { renderChart } from "./chart.js";
 import {
   ingestLabel,
+  sameVariant,
   type BenchResults,
   type DashboardRow,
   type IngestRow,
@@ -94,7 +96,8 @@ export function renderMarkdown(
       `Load generator: ${s.wrk ? `wrk (${s.wrk}) with bench/wrk/client-mix.lua, one connection per thread` : "the Node client"}` +
       "; the Node client rows are the project's own client (lib/client/load-client.ts) in a process of its own. " +
       `\`graph\` has WORKERS unset (the server's default: one API process per core, ${results.machine.cores} here); ` +
-      "`graph WORKERS=n` sets it. " +
+      "`graph WORKERS=n` sets it; `graph PROJECTOR=worker` runs the projector inside the API " +
+      "processes instead of in a process of its own (the default). " +
       "CPU per request from /proc/<pid>/stat (utime + stime) of the API server's process tree, mariadbd " +
       "(shared: whatever else uses it shows too), the Neo4j JVM and the load generator; " +
       "busy = cores the whole machine kept busy, others = what no watched process used.",
@@ -104,6 +107,8 @@ export function renderMarkdown(
   const costs = generatorCosts(results.ingest);
   if (costs) out.push("", costs);
   if (results.under_load?.length) out.push("", underLoadSection(results.under_load));
+  const capacity = capacitySection(results);
+  if (capacity) out.push("", capacity);
   for (const error of results.under_load_errors ?? []) {
     out.push("", `- **Dashboards under load failed** on ${error}`);
   }
@@ -306,7 +311,7 @@ function generatorCosts(rows: readonly IngestRow[]): string | null {
       (r) =>
         r.generator === "wrk" &&
         r.backend === node.backend &&
-        r.workers === node.workers &&
+        sameVariant(r, node) &&
         r.concurrency === node.concurrency,
     );
     if (!wrk?.cpu_ms_per_request || !node.cpu_ms_per_request) continue;

@@ -9,11 +9,26 @@ export type IngestBackend = Backend | "bare-express";
 export type Endpoint = "symbol" | "range";
 export type Span = "-" | "day" | "week" | "all" | DenseSpan;
 
-/** "graph", or "graph WORKERS=2" for a row measured with WORKERS set. */
-export const ingestLabel = (row: { backend: IngestBackend; workers?: number | null }) =>
-  row.workers === null || row.workers === undefined
-    ? row.backend
-    : `${row.backend} WORKERS=${row.workers}`;
+/** Where a graph server's projector ran (PROJECTOR), when a row set it. */
+export type ProjectorPlace = "process" | "worker";
+
+/** How a server was started beyond its backend: WORKERS and PROJECTOR, null when unset. */
+export interface ServerVariant {
+  workers?: number | null;
+  projector?: ProjectorPlace | null;
+}
+
+/** "graph", or "graph WORKERS=2 PROJECTOR=worker" for a row measured with those set. */
+export const ingestLabel = (row: { backend: IngestBackend } & ServerVariant) =>
+  [
+    row.backend,
+    ...((row.workers ?? null) === null ? [] : [`WORKERS=${row.workers}`]),
+    ...((row.projector ?? null) === null ? [] : [`PROJECTOR=${row.projector}`]),
+  ].join(" ");
+
+/** Whether two rows were measured on the same kind of server. */
+export const sameVariant = (a: ServerVariant, b: ServerVariant) =>
+  (a.workers ?? null) === (b.workers ?? null) && (a.projector ?? null) === (b.projector ?? null);
 
 /** Who drove the load: wrk with bench/wrk/client-mix.lua, or the project's Node client. */
 export type Generator = "wrk" | "node";
@@ -51,10 +66,8 @@ export interface IngestRun {
 }
 
 /** One ingest point: the median of its runs (spread in min/max), every run kept. */
-export interface IngestRow {
+export interface IngestRow extends ServerVariant {
   backend: IngestBackend;
-  /** WORKERS given to the server, or null when unset (the server's default). */
-  workers?: number | null;
   generator?: Generator;
   concurrency: number;
   /** Medians over the runs. */
@@ -83,9 +96,8 @@ export interface UnderLoadCell {
 }
 
 /** The dashboards-under-write-load measurement of one graph server. */
-export interface UnderLoadResult {
+export interface UnderLoadResult extends ServerVariant {
   backend: IngestBackend;
-  workers: number | null;
   cells: UnderLoadCell[];
   /** Probe reads after a POST's 200 that did not include it yet (read-your-writes broken). */
   stale_reads: number;

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "../lib/config.js";
 import { MICROS_PER_DAY, MICROS_PER_MINUTE } from "../lib/model/timestamp.js";
 import type { SamplePlan } from "./dashboard-latency.js";
-import type { Backend } from "./results.js";
+import type { Backend, ProjectorPlace } from "./results.js";
 
 /** The bench's flags, parsed and checked: what one run does. */
 
@@ -15,6 +15,8 @@ export const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench
   --backends LIST      subset of null,sqlite,graph (default all three; bare Express comes with ingest)
   --workers LIST       WORKERS values for the extra graph ingest rows beside the default
                        (WORKERS unset: one per core); default 1,2 (quick: 1); "" for none
+  --projectors LIST    PROJECTOR values for extra graph rows beside the default (process), each
+                       with its own ingest and dashboards under load; default worker (quick: none)
   --repeats N          measured runs per ingest point (default 3): median and min–max reported
   --concurrency LIST   wrk's ingest concurrencies (default 1,16,64; quick: 64)
   --no-node-client     leave out the Node client's ingest row (wrk only)
@@ -59,6 +61,8 @@ export interface Settings {
   backends: Backend[];
   /** WORKERS of the extra graph ingest rows. */
   workers: number[];
+  /** PROJECTOR of the extra graph rows (ingest and dashboards under load). */
+  projectors: ProjectorPlace[];
   ingest: boolean;
   dashboards: boolean;
   nodeClient: boolean;
@@ -107,6 +111,7 @@ export function parseSettings(
       sizes: { type: "string" },
       backends: { type: "string" },
       workers: { type: "string" },
+      projectors: { type: "string" },
       repeats: { type: "string", default: "3" },
       concurrency: { type: "string" },
       "no-node-client": { type: "boolean", default: false },
@@ -149,6 +154,12 @@ export function parseSettings(
     if (!Number.isInteger(n) || n < 1) throw new Error(`"${text}" is not a whole number ≥ 1`);
     return n;
   });
+  const projectors = list("projectors", values.projectors ?? (quick ? "" : "worker"), (text) => {
+    if (text !== "process" && text !== "worker") {
+      throw new Error(`"${text}" is not a PROJECTOR value: process or worker`);
+    }
+    return text;
+  });
   const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) {
     throw new Error(`--repeats must be a whole number ≥ 1, got "${values.repeats}"`);
@@ -180,6 +191,7 @@ export function parseSettings(
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     backends,
     workers: [...new Set(workers)],
+    projectors: [...new Set(projectors)],
     ingest: !values["no-ingest"],
     dashboards: !values["no-dashboards"],
     nodeClient: !values["no-node-client"],
