@@ -13,7 +13,7 @@ import { freePort, startServerProcess, type ServerProcess } from "../support/ser
 import { eventually } from "../support/services.js";
 import { request } from "../support/test-server.js";
 import { describeWithStores } from "../support/stores-available.js";
-import { workerPids } from "../support/processes.js";
+import { projectorProcessPids, workerPids } from "../support/processes.js";
 
 /** The pid of the process that holds the projector lease now (holders are host:pid:nonce). */
 async function projectorPid(pool: Pool): Promise<number | null> {
@@ -45,16 +45,19 @@ describeWithStores("graph backend: many API processes on one log", () => {
     const server = await startServerProcess(testEnv({ WORKERS: "4", PORT: port }));
     servers.push(server);
     const main = server.child.pid!;
-    await eventually(30, async () => workerPids(main).length === 4);
+    // Four API workers and, under the default PROJECTOR=process, the projector's own process.
+    const all = () => [...workerPids(main), ...projectorProcessPids(main)];
+    const complete = () => workerPids(main).length === 4 && projectorProcessPids(main).length === 1;
+    await eventually(30, async () => complete());
     let done = false;
     const load = postUntil(server.url, 64, () => done);
     const killed = { workers: 0, projectors: 0 };
     const started = Date.now();
     while (Date.now() - started < 60_000) {
-      await eventually(30, async () => workerPids(main).length === 4);
-      // Every third kill goes to the projector, once the survivors have elected one.
+      await eventually(30, async () => complete());
+      // Every third kill goes to the projector, once one holds the lease.
       const projector = killed.workers % 3 === 0 ? await projectorPid(pool) : null;
-      const pids = workerPids(main);
+      const pids = all();
       const victim =
         projector && pids.includes(projector)
           ? projector
@@ -90,8 +93,8 @@ describeWithStores("graph backend: many API processes on one log", () => {
     await eventually(30, async () => workerPids(server.child.pid!).length === 2);
     const pids = workerPids(server.child.pid!);
     // A new connection per request: node:cluster deals connections to the workers in turn. A
-    // read on the worker that is not the projector answers from what the projector told it
-    // (projection-peers.ts) or, failing that, asks the graph.
+    // read answers from what the projector (in a process of its own, or in the other worker)
+    // told its worker (projection-peers.ts) or, failing that, asks the graph.
     const send = async (method: string, path: string) => {
       const reply = await request(server.url, method, path, { headers: { Connection: "close" } });
       expect(reply.status, `${method} ${path}`).to.equal(200);
