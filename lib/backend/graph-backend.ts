@@ -97,7 +97,10 @@ export class GraphBackend implements DataInterface {
       onCommit: (events) => {
         for (const server of this.servers) server.committed(events.length);
         const last = events.at(-1);
-        if (last) backpressure.committed(last.seq);
+        if (last) {
+          backpressure.committed(last.seq);
+          this.reads.committed(last.writer, last.seq);
+        }
       },
       admit: async () => telemetry.writesHeld((await backpressure.admit()) / 1000),
     });

@@ -32,10 +32,24 @@ export interface FreshReadOptions<D> {
  * is thrown away and the read waits at the gate like any other.
  */
 export class FreshReads<D> {
-  /** The heads the last read saw: a graph that held them is likely to hold the next ones. */
+  /**
+   * The heads the last read saw, raised by this process's own commits since: a graph that held
+   * them is likely to hold the next ones; one that does not is not asked before the gate.
+   */
   private lastHeads: LogPositions = new Map();
 
   constructor(private readonly options: FreshReadOptions<D>) {}
+
+  /**
+   * This process committed `writer`'s events up to `seq`: a read that follows cannot be
+   * answered by a graph that does not hold them yet, so it goes to the gate at once instead of
+   * sending a query whose answer would be thrown away (a hung Neo4j would hold one such query
+   * per read).
+   */
+  committed(writer: number, seq: number): void {
+    if ((this.lastHeads.get(writer) ?? 0) >= seq) return;
+    this.lastHeads = new Map(this.lastHeads).set(writer, seq);
+  }
 
   async read<T>(query: (dashboard: D) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.options.waitMs;

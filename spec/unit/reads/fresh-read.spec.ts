@@ -94,6 +94,18 @@ describe("reads that see their writes, over several graphs (fakes)", () => {
     expect(graphs[0]!.waited.at(-1)).to.deep.equal(new Map([[1, 7]]));
   });
 
+  it("when this process committed past what the graph holds, then the next read goes to the gate without asking the graph first", async () => {
+    await reads.read(query);
+    graphs[0]!.knownNow = new Map([[1, 5]]);
+    reads.committed(1, 6);
+    heads = new Map([[1, 6]]);
+    graphs[0]!.queries = 0;
+    graphs[0]!.waited = [];
+    expect(await reads.read(query)).to.equal("answer from g1");
+    expect(graphs[0]!.queries, "one query, after the gate").to.equal(1);
+    expect(graphs[0]!.waited).to.deep.equal([new Map([[1, 6]])]);
+  });
+
   it("when the graph this process projects into is listed second, then it is asked first", async () => {
     graphs[1]!.projectingHere = true;
     expect(await reads.read(query)).to.equal("answer from g2");
