@@ -3,7 +3,8 @@ import type { Leases } from "../log/leases.js";
 import { eventsBehind, type LogPositions } from "../log/log-positions.js";
 import type { LogReader } from "../log/log-reader.js";
 import { AppliedPositions } from "../projection/applied-positions.js";
-import { readGraphState } from "../projection/graph-state.js";
+import { readGraphState, RebuildInProgressError } from "../projection/graph-state.js";
+import { StoreUnavailableError } from "./data-errors.js";
 import {
   NO_PEERS,
   projectorNews,
@@ -145,7 +146,16 @@ export class GraphServer implements ReadableGraph<GraphDashboard> {
 
   /** The graph's positions as the graph itself says now: what an operator's probe asks. */
   async probePositions(): Promise<LogPositions> {
-    return (await readGraphState(this.driver)).positions;
+    try {
+      return (await readGraphState(this.driver)).positions;
+    } catch (error) {
+      // A graph no projector has prepared yet (a projector process still starting), or one a
+      // rebuild holds: nothing to answer from yet, as when it is down.
+      if (error instanceof RebuildInProgressError) {
+        throw new StoreUnavailableError("Neo4j", `${this.uri}: ${error.message}`);
+      }
+      throw error;
+    }
   }
 
   /** How many events the graph lacks of `need` (null if it cannot be asked). */

@@ -23,6 +23,8 @@ export class FakeGraph {
   logId = "log-1";
   graphId = "graph-1";
   paused = false;
+  /** False: no projection record yet (a graph no projector has prepared). */
+  prepared = true;
   positions = new Map<number, number>();
   /** Every session and followup applied, in order. */
   sessions: string[] = [];
@@ -52,6 +54,7 @@ export class FakeGraph {
 
   private answer(query: string, params: Params): Row[] {
     if (query === CYPHER.projectionPosition) {
+      if (!this.prepared) return [];
       return [
         {
           logId: this.logId,
