@@ -15,8 +15,8 @@ export const USAGE = `usage: npm run bench -- [options]     (or: node dist/bench
   --backends LIST      subset of null,sqlite,graph (default all three; bare Express comes with ingest)
   --workers LIST       WORKERS values for the extra graph ingest rows beside the default
                        (WORKERS unset: one per core); default 1,2 (quick: 1); "" for none
-  --projectors LIST    PROJECTOR values for extra graph rows beside the default (process), each
-                       with its own ingest and dashboards under load; default worker (quick: none)
+  --projectors LIST    PROJECTOR values for extra graph rows beside the default (worker), each
+                       with its own ingest and dashboards under load; default process (quick: none)
   --repeats N          measured runs per ingest point (default 3): median and min–max reported
   --concurrency LIST   wrk's ingest concurrencies (default 1,16,64; quick: 64)
   --no-node-client     leave out the Node client's ingest row (wrk only)
@@ -154,7 +154,7 @@ export function parseSettings(
     if (!Number.isInteger(n) || n < 1) throw new Error(`"${text}" is not a whole number ≥ 1`);
     return n;
   });
-  const projectors = list("projectors", values.projectors ?? (quick ? "" : "worker"), (text) => {
+  const projectors = list("projectors", values.projectors ?? (quick ? "" : "process"), (text) => {
     if (text !== "process" && text !== "worker") {
       throw new Error(`"${text}" is not a PROJECTOR value: process or worker`);
     }

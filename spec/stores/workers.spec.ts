@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import type { Pool, RowDataPacket } from "mysql2/promise";
+import { loadConfig } from "../../lib/config.js";
 import { createMariadbPool } from "../../lib/stores/mariadb.js";
 import { LogTruth } from "../../ops/log-truth.js";
 import { resetStores, testConfig, testEnv } from "../support/graph-stores.js";
@@ -42,12 +43,15 @@ describeWithStores("graph backend: many API processes on one log", () => {
     // A fixed port: while every worker is restarting, node:cluster closes the shared socket,
     // and a new listen on port 0 would pick another one.
     const port = String(await freePort());
-    const server = await startServerProcess(testEnv({ WORKERS: "4", PORT: port }));
+    const env = testEnv({ WORKERS: "4", PORT: port });
+    const server = await startServerProcess(env);
     servers.push(server);
     const main = server.child.pid!;
-    // Four API workers and, under the default PROJECTOR=process, the projector's own process.
+    // Four API workers and, under PROJECTOR=process, the projector's own process.
+    const projectorProcesses = loadConfig(env).projector === "process" ? 1 : 0;
     const all = () => [...workerPids(main), ...projectorProcessPids(main)];
-    const complete = () => workerPids(main).length === 4 && projectorProcessPids(main).length === 1;
+    const complete = () =>
+      workerPids(main).length === 4 && projectorProcessPids(main).length === projectorProcesses;
     await eventually(30, async () => complete());
     let done = false;
     const load = postUntil(server.url, 64, () => done);
