@@ -88,6 +88,12 @@ export async function restoreBackup(options: RestoreOptions): Promise<Restored> 
       }
       fs.rmSync(target.dir, { recursive: true, force: true });
     }
+    // The scratch server runs as mysql: it must pass through the restores' folder (root's, made
+    // here or by an earlier restore) to reach its own, which it then owns.
+    const root = path.dirname(target.dir);
+    fs.mkdirSync(root, { recursive: true, mode: 0o711 });
+    const rootMode = fs.statSync(root).mode;
+    if ((rootMode & 0o001) === 0) fs.chmodSync(root, (rootMode & 0o777) | 0o001);
     fs.mkdirSync(target.dir, { recursive: true, mode: 0o750 });
     datadir = path.join(target.dir, "data");
     workDir = path.join(target.dir, "binlog");
