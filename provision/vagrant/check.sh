@@ -175,10 +175,16 @@ clone() {
 }
 
 vagrant_up() {
-  local status=0 t0=$((SECONDS - T_START))
+  local status=0 t0=$((SECONDS - T_START)) raw="$RUN/vagrant-up.raw.log" pid
   UP_STARTED=1
+  # Into a file, not a pipe: vagrant-lxc's port forwarders (redir) inherit vagrant's output and
+  # outlive it, so a pipe would never reach its end. tail follows the file until vagrant exits.
+  : >"$raw"
   timeout "$VG_CHECK_UP_TIMEOUT" bash -c 'cd "$1" && shift && exec env -i "$@" vagrant up --provider=lxc' _ \
-    "$CLONE" "${vagrant_env[@]}" 2>&1 | timestamped "$RUN/vagrant-up.log" || status=${PIPESTATUS[0]}
+    "$CLONE" "${vagrant_env[@]}" >"$raw" 2>&1 &
+  pid=$!
+  tail -n +1 -s 0.2 -F --pid="$pid" "$raw" 2>/dev/null | timestamped "$RUN/vagrant-up.log"
+  wait "$pid" || status=$?
   up_phases "$RUN/vagrant-up.log" "$t0"
   if ((status != 0)); then
     tail -n 60 "$RUN/vagrant-up.log" >&2
@@ -235,7 +241,7 @@ service_servers() {
   local servers
   servers="$(lxc-attach -n "$CONTAINER" -- ps -eo rss=,args= | awk "$PROGRAM_AWK"'
     { n = program($0); if (n != "") { rss[n] += $1; count[n]++ } }
-    END { for (n in rss) printf "%s %d MiB%s\n", n, rss[n] / 1024, count[n] > 1 ? " (" count[n] " processes)" : "" }' | sort)"
+    END { for (n in rss) printf "%s %d MiB%s\n", n, rss[n] / 1024, (count[n] > 1 ? " (" count[n] " processes)" : "") }' | sort)"
   log "running in the VM after vagrant up (RSS): $(paste -sd';' <<<"$servers")"
   [[ "$(grep -cE '^(mariadb|neo4j)' <<<"$servers")" == 2 ]] &&
     grep -q '^mariadb ' <<<"$servers" && grep -q '^neo4j ' <<<"$servers" ||
