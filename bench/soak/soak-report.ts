@@ -1,4 +1,4 @@
-import { errorCount, type Check, type MinuteRow } from "./soak-stats.js";
+import { checkLabel, errorCount, type Check, type MinuteRow } from "./soak-stats.js";
 
 /** The soak's Markdown table and SVG chart, from its JSON. */
 
@@ -45,7 +45,8 @@ export function soakTable(rows: readonly MinuteRow[]): string {
 
 export function soakMarkdown(results: SoakResults): string {
   const checks = results.checks.map(
-    (c) => `- ${c.met ? "met" : "**MISSED**"}: ${c.name}: ${c.detail}`,
+    (c) =>
+      `- ${c.judged === false ? checkLabel(c) : c.met ? "met" : "**MISSED**"}: ${c.name}: ${c.detail}`,
   );
   const verify = results.verify
     ? `graph vs log: ${results.verify.differences} differences in ${results.verify.questions} answers`

@@ -15,6 +15,8 @@ MariaDB and Neo4j disk use. Writes FILE (default bench/results/soak.json) and it
   --rate R      requests per second of the client's mix (default: half the graph backend's
                 c64 rate in bench/results/latest.json)
   --warmup M    minutes not held to the RSS check (default 10, at most half the run)
+  --smoke       a run of minutes (CI): RSS and p99 trends and dropped sessions are reported, and
+                only a failed request or a graph that differs from the log fails it
 Checks (exit 1 when one fails): RSS after the warm-up grows by at most 10 % per process, each
 minute's p99 stays within 2x the p99 of the first ten minutes, no error, the graph equals the log.`;
 
@@ -24,6 +26,8 @@ export interface SoakSettings {
   /** Where the rate came from, for the report. */
   rateSource: string;
   warmupMinutes: number;
+  /** A smoke run: trends and dropped sessions reported, not judged (soakChecks). */
+  smoke: boolean;
   out: string;
 }
 
@@ -54,6 +58,7 @@ export function parseSoakArgs(
         rate: { type: "string" },
         warmup: { type: "string" },
         out: { type: "string" },
+        smoke: { type: "boolean" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -99,6 +104,7 @@ export function parseSoakArgs(
     rate,
     rateSource,
     warmupMinutes: Math.min(warmup, Math.floor(minutes / 2)),
+    smoke: values.smoke ?? false,
     out: path.resolve(values.out ?? path.join(PROJECT_ROOT, "bench", "results", "soak.json")),
   };
 }

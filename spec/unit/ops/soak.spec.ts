@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import { capacityFrom, parseSoakArgs, SoakUsageError } from "../../../bench/soak/soak-settings.js";
-import { latencyStats, soakChecks, type MinuteRow } from "../../../bench/soak/soak-stats.js";
+import {
+  checkPasses,
+  latencyStats,
+  soakChecks,
+  type MinuteRow,
+} from "../../../bench/soak/soak-stats.js";
 import { soakTable } from "../../../bench/soak/soak-report.js";
 
 const bench = {
@@ -99,6 +104,28 @@ describe("the soak (bench/soak/)", () => {
         minute(20, { errors: { ingest: 0, dropped: 0, reads: 0, readyz: 1 } }),
       ];
       expect(soakChecks(rows, 10).find((c) => c.name === "no errors")!.met).to.equal(false);
+    });
+
+    it("when a smoke run only dropped sessions in its cold first minute, then it passes, the drops reported; a failed request fails it", () => {
+      const rows = [
+        minute(1, { errors: { ingest: 0, dropped: 500, reads: 0, readyz: 0 } }),
+        ...steady.slice(1, 2),
+      ];
+      const checks = soakChecks(rows, 1, { smoke: true });
+      expect(checks.every(checkPasses)).to.equal(true);
+      const errors = checks.find((c) => c.name === "no errors")!;
+      expect([errors.met, errors.judged]).to.deep.equal([false, false]);
+      const failed = [
+        rows[0]!,
+        minute(2, { errors: { ingest: 0, dropped: 0, reads: 1, readyz: 0 } }),
+      ];
+      const missed = soakChecks(failed, 1, { smoke: true }).filter((c) => !checkPasses(c));
+      expect(missed.map((c) => c.name)).to.deep.equal([
+        "no failed request (ingest, reads, /readyz)",
+      ]);
+      expect(soakChecks(rows, 1).every(checkPasses), "the same rows outside a smoke run").to.equal(
+        false,
+      );
     });
 
     it("when latencies are summarised, then p50 and p99 come from the sorted samples", () => {
