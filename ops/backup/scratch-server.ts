@@ -3,7 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { adminQuery, runTool, type AdminLogin } from "./tools.js";
+import { adminQuery, runTool, systemCommand, type AdminLogin } from "./tools.js";
 
 /**
  * A MariaDB server of a restore's own: Debian's mariadbd on a datadir in a directory of its own
@@ -110,7 +110,7 @@ export async function startScratchServer(
   );
   if (binlogDir) fs.mkdirSync(binlogDir, { recursive: true });
   if (account === "mysql") chownToMysql(dir, binlogDir);
-  const child: ChildProcess = spawn("mariadbd", [`--defaults-file=${cnf}`], {
+  const child: ChildProcess = spawn(systemCommand("mariadbd"), [`--defaults-file=${cnf}`], {
     stdio: "ignore",
     detached: true,
   });

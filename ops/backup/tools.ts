@@ -1,8 +1,28 @@
 import { spawn, type SpawnOptions } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
 
 /** The MariaDB command-line tools the backup and restore run (Debian's packages). */
 
 export class ToolError extends Error {}
+
+/**
+ * A system tool's path: in PATH, or in the sbin folders a non-root user's PATH lacks (Debian puts
+ * mariadbd in /usr/sbin); the bare name when it is nowhere (spawning it then says so).
+ */
+export function systemCommand(name: string): string {
+  const folders = [...(process.env.PATH ?? "").split(":"), "/usr/local/sbin", "/usr/sbin", "/sbin"];
+  for (const folder of folders.filter(Boolean)) {
+    const candidate = path.join(folder, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return name;
+}
 
 export interface RunOptions {
   /** Written to the tool's stdin (SQL, never on its command line). */
@@ -18,7 +38,7 @@ export interface RunOptions {
 export function runTool(command: string, args: string[], options: RunOptions): Promise<string> {
   return new Promise((resolve, reject) => {
     const spawnOptions: SpawnOptions = { stdio: ["pipe", "pipe", "pipe"], env: options.env };
-    const child = spawn(command, args, spawnOptions);
+    const child = spawn(systemCommand(command), args, spawnOptions);
     let stdout = "";
     let tail: string[] = [];
     let partial = "";

@@ -1,10 +1,10 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { systemCommand as toolPath } from "../../ops/backup/tools.js";
 import { freePort } from "./server-process.js";
 
 const run = promisify(execFile);
@@ -164,17 +164,11 @@ export async function startPrivateMariadb({
  * user's PATH lacks (Debian puts mariadbd in /usr/sbin).
  */
 function systemCommand(name: string): string {
-  const folders = [...(process.env.PATH ?? "").split(":"), "/usr/local/sbin", "/usr/sbin", "/sbin"];
-  for (const folder of folders.filter(Boolean)) {
-    const candidate = path.join(folder, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this folder
-    }
+  const found = toolPath(name);
+  if (found === name) {
+    throw new Error(`${name} is not installed: run provision/install.sh (Debian's mariadb-server)`);
   }
-  throw new Error(`${name} is not installed: run provision/install.sh (Debian's mariadb-server)`);
+  return found;
 }
 
 /** The end of the server's error log, for a message. */
