@@ -8,6 +8,7 @@ async function until(check: () => boolean, ms = 2000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error("condition not reached in time");
+    // The poll interval of this bounded wait: the fake's timers run on the same loop.
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
